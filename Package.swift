@@ -1,0 +1,78 @@
+// swift-tools-version:6.0
+// SmartAuth: a session-aware JWT authentication engine. See README.md for the architecture.
+import PackageDescription
+
+/// One set of Swift settings for every target: Swift 6 language mode (complete concurrency checking) and the
+/// upcoming features that keep public surfaces explicit.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "SmartAuth",
+    products: [
+        .library(name: "SmartAuthCrypto", targets: ["SmartAuthCrypto"]),
+        .library(name: "SmartAuthJWT", targets: ["SmartAuthJWT"]),
+        .executable(name: "smart-auth", targets: ["SmartAuthCLI"]),
+    ],
+    targets: [
+        // C modules: one per C library, each imported by exactly one Swift module.
+        .target(
+            name: "CSmartAuthOpenSSL",
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        // Raw OpenSSL loops used only as the benchmark's reference figures.
+        .target(
+            name: "CSmartAuthBenchReference",
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+
+        // Swift modules.
+        .target(
+            name: "SmartAuthCrypto",
+            dependencies: ["CSmartAuthOpenSSL"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SmartAuthJWT",
+            dependencies: ["SmartAuthCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SmartAuthBenchmarks",
+            dependencies: ["SmartAuthJWT", "SmartAuthCrypto", "CSmartAuthBenchReference"],
+            swiftSettings: swiftSettings
+        ),
+        // The `smart-auth` commands, as a library so that tests run them in-process.
+        .target(
+            name: "SmartAuthCommandLine",
+            dependencies: ["SmartAuthJWT", "SmartAuthCrypto", "SmartAuthBenchmarks"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "SmartAuthCLI",
+            dependencies: ["SmartAuthCommandLine"],
+            swiftSettings: swiftSettings
+        ),
+
+        // Tests: one target per module.
+        .testTarget(
+            name: "SmartAuthCryptoTests",
+            dependencies: ["SmartAuthCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SmartAuthJWTTests",
+            dependencies: ["SmartAuthJWT", "SmartAuthCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SmartAuthCommandLineTests",
+            dependencies: ["SmartAuthCommandLine", "SmartAuthJWT", "SmartAuthCrypto"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,1 @@
+// SmartAuthCrypto: see Docs.
