@@ -1,0 +1,129 @@
+/// Verifies compact JWS tokens against a fixed key set and algorithm allow-list.
+///
+/// Verification is secure by construction:
+/// - only algorithms in the allow-list are accepted, and `none` never is;
+/// - a key is used only for algorithms that fit its type, curve and length, and only when its `use`,
+///   `key_ops` and `alg` members allow it, so a token's `alg` can never turn an RSA public key into an HMAC
+///   secret;
+/// - keys come only from this verifier: `jku`, `x5u`, `jwk` and `x5c` headers are ignored;
+/// - a token with a `kid` uses exactly the key with that `kid` (none or several → rejected; a set of one key
+///   without a `kid` is the only exception); a token without `kid` tries only keys that fit its `alg`;
+/// - `crit` and `b64: false` are refused; size and nesting limits apply before any signature work.
+///
+/// A verifier is an immutable value; share it freely between tasks.
+public struct JWSVerifier: Sendable {
+    /// The keys this verifier may use.
+    public let keySet: JWKSet
+    /// The accepted algorithms.
+    public let algorithms: Set<SignatureAlgorithm>
+    /// The limits applied to every token.
+    public let limits: JOSELimits
+    private let keysByID: [KeyID: [JWK]]
+
+    /// A verifier for `keys` that accepts only `algorithms`.
+    public init(keys: JWKSet, algorithms: some Sequence<SignatureAlgorithm>, limits: JOSELimits = JOSELimits()) {
+        self.keySet = keys
+        self.algorithms = Set(algorithms)
+        self.limits = limits
+        var byID: [KeyID: [JWK]] = [:]
+        for key in keys.keys {
+            if let keyID = key.keyID { byID[keyID, default: []].append(key) }
+        }
+        self.keysByID = byID
+    }
+
+    /// Verifies a compact JWS and returns its header and payload.
+    /// - Throws: `JWTError` — `.tooLarge`, `.malformed`, `.unsupportedAlgorithm`, `.algorithmNotAllowed`,
+    ///   `.unsupportedHeader`, `.unknownKey`, `.ambiguousKey`, `.keyMismatch`, `.weakKey` or `.badSignature`.
+    public func verify(_ token: String) throws(JWTError) -> VerifiedJWS {
+        var token = token
+        let result = token.withUTF8 { buffer in
+            Result { () throws(JWTError) -> VerifiedJWS in try verify(UnsafeRawBufferPointer(buffer)) }
+        }
+        return try result.get()
+    }
+
+    /// Verifies a compact JWS given as ASCII bytes.
+    /// - Throws: see ``verify(_:)-(String)``.
+    public func verify(_ token: UnsafeRawBufferPointer) throws(JWTError) -> VerifiedJWS {
+        guard token.count <= limits.maximumTokenByteCount else {
+            throw JWTError.tooLarge("token longer than \(limits.maximumTokenByteCount) bytes")
+        }
+        let jws = try CompactJWS(splitting: token)
+        let header = try JOSEHeader(
+            validating: try decodeJSONObject(jws.header(in: token), part: "header"), allowed: algorithms)
+        guard let signature = Base64URL.decode(jws.signature(in: token)) else {
+            throw JWTError.malformed("signature is not base64url")
+        }
+        let key = try verifySignature(
+            signature, over: jws.signingInput(in: token), header: header)
+        guard let payload = Base64URL.decode(jws.payload(in: token)) else {
+            throw JWTError.malformed("payload is not base64url")
+        }
+        return VerifiedJWS(header: header, payload: payload, key: key)
+    }
+
+    /// Selects the key(s) for `header` and checks the signature; returns the key that verified it.
+    private func verifySignature(
+        _ signature: [UInt8], over signingInput: UnsafeRawBufferPointer, header: JOSEHeader
+    ) throws(JWTError) -> JWK {
+        let algorithm = header.algorithm
+        let key: JWK
+        if let keyID = header.keyID {
+            let matches = keysByID[keyID] ?? []
+            if matches.count > 1 { throw JWTError.ambiguousKey() }
+            if let match = matches.first {
+                key = match
+            } else if keySet.keys.count == 1, keySet.keys[0].keyID == nil {
+                key = keySet.keys[0]
+            } else {
+                throw JWTError.unknownKey("no key with the token's kid")
+            }
+        } else if keySet.keys.count == 1 {
+            key = keySet.keys[0]
+        } else {
+            // No kid: try only the keys that may verify this algorithm.
+            let candidates = keySet.keys.filter { (try? $0.checkUsable(for: algorithm, operation: "verify")) != nil }
+            guard !candidates.isEmpty else { throw JWTError.unknownKey("no key fits \(algorithm)") }
+            let verified = signature.withUnsafeBytes { signature in
+                candidates.first { $0.isValidSignature(signature, for: signingInput, algorithm: algorithm) }
+            }
+            guard let verified else { throw JWTError.badSignature() }
+            return verified
+        }
+        try key.checkUsable(for: algorithm, operation: "verify")
+        let valid = signature.withUnsafeBytes { key.isValidSignature($0, for: signingInput, algorithm: algorithm) }
+        guard valid else { throw JWTError.badSignature() }
+        return key
+    }
+
+    /// Decodes a base64url segment holding a JSON object, within the nesting limit.
+    func decodeJSONObject(_ segment: UnsafeRawBufferPointer, part: String) throws(JWTError) -> JSONObject {
+        guard let bytes = Base64URL.decode(segment) else { throw JWTError.malformed("\(part) is not base64url") }
+        return try JSONObject.parse(bytes, part: part, maximumDepth: limits.maximumJSONDepth)
+    }
+}
+
+/// A JWS whose signature has been verified.
+public struct VerifiedJWS: Sendable {
+    /// The protected header.
+    public let header: JOSEHeader
+    /// The payload bytes (not interpreted).
+    public let payload: [UInt8]
+    /// The key that verified the signature.
+    public let key: JWK
+}
+
+extension JSONObject {
+    /// Parses `bytes` as a JSON object for a token part.
+    static func parse(_ bytes: [UInt8], part: String, maximumDepth: Int) throws(JWTError) -> JSONObject {
+        let value: JSONValue
+        do {
+            value = try JSONParser(limits: .init(maximumDepth: maximumDepth)).parse(bytes)
+        } catch {
+            throw JWTError(.malformed, "\(part) is not valid JSON: \(error.reason)", underlying: error)
+        }
+        guard case .object(let object) = value else { throw JWTError.malformed("\(part) is not a JSON object") }
+        return object
+    }
+}

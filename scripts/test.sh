@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs, builds every target with warnings as errors, runs every test.
+# Test vectors (Wycheproof) are read in place from ../shared/vectors unless SMARTAUTH_VECTORS points elsewhere.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+if [[ -z "${SMARTAUTH_VECTORS:-}" && -d ../shared/vectors ]]; then
+    SMARTAUTH_VECTORS="$(cd ../shared/vectors && pwd)"
+    export SMARTAUTH_VECTORS
+fi
+
+echo "== build (warnings are errors)"
+swift build --build-tests -Xswiftc -warnings-as-errors
+
+echo "== tests"
+swift test --skip-build --parallel
