@@ -81,3 +81,16 @@ extension JWK {
         }
     }
 }
+
+extension JWK {
+    /// Verifies `signature` over the raw `message` bytes exactly as JWS `algorithm` would over a signing input,
+    /// after the same key checks as token verification (type, curve, length, `use`, `key_ops`, `alg`).
+    /// - Returns: whether the signature or MAC is valid.
+    /// - Throws: `JWTError` `.keyMismatch` or `.weakKey` when this key may not be used with `algorithm`.
+    public func isValidSignature(_ signature: [UInt8], for message: [UInt8], algorithm: SignatureAlgorithm) throws(JWTError) -> Bool {
+        try checkUsable(for: algorithm, operation: "verify")
+        return signature.withUnsafeBytes { signature in
+            message.withUnsafeBytes { message in isValidSignature(signature, for: message, algorithm: algorithm) }
+        }
+    }
+}
