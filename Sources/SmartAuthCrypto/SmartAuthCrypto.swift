@@ -1,1 +1,0 @@
-// SmartAuthCrypto: see Docs.
