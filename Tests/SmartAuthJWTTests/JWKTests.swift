@@ -80,8 +80,9 @@ import Testing
     }
 
     @Test func rejectsWeakRSAKeys() throws {
-        let strong = try #require(Base64URL.decode(try #require(
-            try JSONParser().parse(Array(try JWK.generate(for: .rs256).publicKey!.publicJSON.utf8)).objectValue?["n"]?.stringValue)))
+        let publicJSON = try JWK.generate(for: .rs256).publicKey!.publicJSON
+        let modulusText = try JSONParser().parse(Array(publicJSON.utf8)).objectValue?["n"]?.stringValue
+        let strong = try #require(Base64URL.decode(modulusText ?? ""))
         func code(n: [UInt8], e: [UInt8]) -> JWTError.Code? {
             do {
                 _ = try JWK(json: #"{"kty":"RSA","n":"\#(Base64URL.encode(n))","e":"\#(Base64URL.encode(e))"}"#)
@@ -91,7 +92,11 @@ import Testing
             }
         }
         #expect(code(n: strong, e: [1, 0, 1]) == nil)
-        #expect(code(n: Array(strong.prefix(128)), e: [1, 0, 1]) == .weakKey)  // 1024 bits
+        var small = Array(strong.prefix(128))
+        small[127] |= 1
+        #expect(code(n: small, e: [1, 0, 1]) == .weakKey)  // 1024 bits
+        small[127] &= 0xFE
+        #expect(code(n: small, e: [1, 0, 1]) == .invalidKey)  // an even modulus is not an RSA modulus
         #expect(code(n: strong, e: [1]) == .weakKey)
         #expect(code(n: strong, e: [1, 0, 0]) == .weakKey)  // even
     }

@@ -1,3 +1,4 @@
+import Foundation
 import SmartAuthJWT
 import Testing
 
@@ -38,7 +39,9 @@ import Testing
         let parts = token.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         #expect(code(parts[0] + "=." + parts[1] + "." + parts[2]) == .malformed)
         #expect(code(parts[0] + "." + parts[1] + "." + parts[2] + "=") == .malformed)
-        #expect(code(parts[0] + "." + parts[1] + "." + parts[2].replacingOccurrences(of: "_", with: "/")) != nil)
+        #expect(code(parts[0] + "." + parts[1] + "." + "/" + parts[2].dropFirst()) == .malformed)
+        #expect(code(parts[0] + "." + parts[1] + "." + parts[2] + " ") == .malformed)
+        #expect(code(parts[0] + ".\n" + parts[1] + "." + parts[2]) == .malformed)
     }
 
     @Test func rejectsAlgNoneEvenWhenListed() throws {

@@ -9,9 +9,11 @@ import Testing
     func compactTokensMatchVerdicts(file: String) throws {
         guard wycheproofAvailable() else { return }
         let overrides = try Wycheproof.overrides(for: file)
+        let tests = try Wycheproof.load(file)
+        let contradictory = try Self.contradictoryVerdicts(tests)
         var checked = 0
-        for test in try Wycheproof.load(file) {
-            var expected = test.result
+        for test in tests {
+            var expected = contradictory.contains(test.id) ? "acceptable" : test.result
             var algorithms = SignatureAlgorithm.allCases
             if let override = overrides[test.id] {
                 expected = override["expect"] as? String ?? expected
@@ -56,9 +58,19 @@ import Testing
                     if (test.group["tagSize"] as? Int ?? 0) < 256 || (test.group["keySize"] as? Int ?? 0) < 256 {
                         expected = "invalid"
                     }
-                } else {
-                    let jwk = try #require(test.group["publicKeyJwk"] ?? test.group["keyJwk"])
+                } else if let jwk = test.group["publicKeyJwk"] ?? test.group["keyJwk"] {
                     key = try JWK(json: try Wycheproof.jsonText(jwk))
+                } else {
+                    // Some ECDSA groups give only the point's coordinates (wx, wy) as unsigned hex.
+                    let point = try #require(test.group["publicKey"] as? [String: Any])
+                    let size = raw.algorithm == .es256 ? 32 : 48
+                    func coordinate(_ name: String) throws -> String {
+                        var bytes = try #require(Hex.decode(point[name] as? String ?? ""))
+                        while bytes.count > size, bytes.first == 0 { bytes.removeFirst() }
+                        return Base64URL.encode(Array(repeating: 0, count: max(0, size - bytes.count)) + bytes)
+                    }
+                    let curve = raw.algorithm == .es256 ? "P-256" : "P-384"
+                    key = try JWK(json: #"{"kty":"EC","crv":"\#(curve)","x":"\#(try coordinate("wx"))","y":"\#(try coordinate("wy"))"}"#)
                 }
             } catch {
                 check(expected: expected, accepted: false, test)
@@ -72,6 +84,32 @@ import Testing
             checked += 1
         }
         #expect(checked > 50)
+    }
+
+    /// Upstream carries a few vectors whose token and key are byte-for-byte those of another vector with the
+    /// opposite verdict (in json_web_signature_test.json, tcId 367 and 370 repeat the valid tcId 357: the
+    /// padding they describe is missing from the data). No verifier can satisfy both, so such groups count as
+    /// `acceptable`; the ids are named here so a change upstream shows up.
+    static func contradictoryVerdicts(_ tests: [Wycheproof.TestCase]) throws -> Set<Int> {
+        var verdicts: [String: Set<String>] = [:]
+        var ids: [String: [Int]] = [:]
+        for test in tests {
+            let key = try Wycheproof.jsonText(test.group["public"] ?? test.group["private"] ?? [:])
+            let identity = (test.string("jws") ?? "") + "|" + key
+            verdicts[identity, default: []].insert(test.result)
+            ids[identity, default: []].append(test.id)
+        }
+        var result: Set<Int> = []
+        for (identity, results) in verdicts where results.contains("valid") && results.contains("invalid") {
+            result.formUnion(ids[identity] ?? [])
+        }
+        return result
+    }
+
+    @Test func contradictoryUpstreamVectorsAreOnlyTheKnownOnes() throws {
+        guard wycheproofAvailable() else { return }
+        #expect(try Self.contradictoryVerdicts(Wycheproof.load("json_web_signature_test.json")) == [357, 367, 370])
+        #expect(try Self.contradictoryVerdicts(Wycheproof.load("json_web_key_test.json")).isEmpty)
     }
 
     struct RawFile: CustomTestStringConvertible, Sendable {

@@ -52,14 +52,14 @@ public struct JWSVerifier: Sendable {
         let jws = try CompactJWS(splitting: token)
         let header = try JOSEHeader(
             validating: try decodeJSONObject(jws.header(in: token), part: "header"), allowed: algorithms)
-        guard let signature = Base64URL.decode(jws.signature(in: token)) else {
-            throw JWTError.malformed("signature is not base64url")
-        }
-        let key = try verifySignature(
-            signature, over: jws.signingInput(in: token), header: header)
+        // Every syntax check comes before any cryptography.
         guard let payload = Base64URL.decode(jws.payload(in: token)) else {
             throw JWTError.malformed("payload is not base64url")
         }
+        guard let signature = Base64URL.decode(jws.signature(in: token)) else {
+            throw JWTError.malformed("signature is not base64url")
+        }
+        let key = try verifySignature(signature, over: jws.signingInput(in: token), header: header)
         return VerifiedJWS(header: header, payload: payload, key: key)
     }
 
