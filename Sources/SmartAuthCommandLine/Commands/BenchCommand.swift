@@ -8,7 +8,7 @@ enum BenchCommand {
         path: ["bench", "jwt"],
         summary: "measure JWT sign/verify against raw OpenSSL on this machine",
         help: """
-            usage: smart-auth bench jwt [--seconds S] [--alg ALGS] [--json]
+            usage: smart-auth bench jwt [--seconds S] [--alg ALGS] [--op sign|verify] [--json]
 
             Measures, single-threaded, sign and verify of a typical ~300-byte access token (iss, sub, aud, exp, iat,
             jti, sid, two roles) with SmartAuth, and beside each the same OpenSSL primitive over the same signing
@@ -16,12 +16,13 @@ enum BenchCommand {
 
               --seconds S   time per figure (default 1)
               --alg ALGS    comma-separated algorithms (default HS256,RS256,PS256,ES256,EdDSA)
+              --op OP       only sign or only verify (default both)
               --json        one JSON object per line:
                             {"alg":"ES256","op":"verify","ops_per_sec":N,"reference_ops_per_sec":N,"ratio":R}
 
             Build in release mode first (scripts/run.sh does): debug figures are meaningless.
             """,
-        options: ["seconds", "alg"], flags: ["json"], usageStatus: 2
+        options: ["seconds", "alg", "op"], flags: ["json"], usageStatus: 2
     ) { arguments, console in
         guard let seconds = Double(arguments.value("seconds") ?? "1"), seconds > 0, seconds <= 600 else {
             throw UsageError("--seconds must be a number between 0 and 600")
@@ -33,12 +34,17 @@ enum BenchCommand {
                 return algorithm
             }
         }
+        var operations: Set<String> = ["sign", "verify"]
+        if let operation = arguments.value("op") {
+            guard operations.contains(operation) else { throw UsageError("--op must be sign or verify") }
+            operations = [operation]
+        }
         let json = arguments.has("json")
         if let warning = Measurement.buildWarning { console.printError(warning) }
         if !json {
             console.print("alg    op       smartauth ops/s   openssl ops/s   ratio")
         }
-        _ = try JWTBenchmark.run(algorithms: algorithms, seconds: seconds) { result in
+        _ = try JWTBenchmark.run(algorithms: algorithms, operations: operations, seconds: seconds) { result in
             if json {
                 console.print(result.json)
             } else {

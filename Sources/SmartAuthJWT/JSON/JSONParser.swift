@@ -37,8 +37,18 @@ public struct JSONParser: Sendable {
     /// Parses one JSON value from UTF-8 bytes.
     /// - Throws: ``Failure`` naming the first rule the input breaks.
     public func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
-        let result = bytes.withUnsafeBytes { buffer in Result { () throws(Failure) in try parse(buffer) } }
-        return try result.get()
+        // Not `Result`: wrapping each call in a generic type costs a metadata lookup on this hot path.
+        var failure: Failure?
+        let value = bytes.withUnsafeBytes { buffer -> JSONValue? in
+            do throws(Failure) {
+                return try parse(buffer)
+            } catch {
+                failure = error
+                return nil
+            }
+        }
+        guard let value else { throw failure ?? Failure(reason: "unparsable", offset: 0) }
+        return value
     }
 
     /// Parses one JSON value from UTF-8 bytes.
@@ -107,6 +117,7 @@ extension JSONParser {
             guard depth <= maximumDepth else { throw failure("nesting deeper than \(maximumDepth)") }
             index += 1  // {
             var members: [(name: String, value: JSONValue)] = []
+            members.reserveCapacity(8)
             var seenNames: Set<String>? = nil
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
@@ -204,19 +215,18 @@ extension JSONParser {
         mutating func readString() throws(Failure) -> String {
             index += 1  // opening quote
             let start = index
+            var asciiOnly = true
             // Fast path: no escapes. Scan to the closing quote, then validate the UTF-8 in one go.
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
                     let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
-                    guard let string = String(validating: slice, as: UTF8.self) else {
-                        throw failure("invalid UTF-8 in string")
-                    }
                     index += 1
-                    return string
+                    return try makeString(slice, asciiOnly: asciiOnly)
                 }
                 if byte == UInt8(ascii: "\\") { break }
                 if byte < 0x20 { throw failure("unescaped control character in string") }
+                if byte >= 0x80 { asciiOnly = false }
                 index += 1
             }
             guard index < bytes.count else { throw failure("unterminated string") }
@@ -226,9 +236,16 @@ extension JSONParser {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
                     index += 1
-                    guard let string = String(validating: utf8, as: UTF8.self) else {
-                        throw failure("invalid UTF-8 in string")
+                    var invalid = false
+                    let string = utf8.withUnsafeBytes { buffer -> String in
+                        do throws(Failure) {
+                            return try makeString(buffer, asciiOnly: false)
+                        } catch {
+                            invalid = true
+                            return ""
+                        }
                     }
+                    if invalid { throw failure("invalid UTF-8 in string") }
                     return string
                 }
                 if byte < 0x20 { throw failure("unescaped control character in string") }
@@ -271,6 +288,15 @@ extension JSONParser {
                 }
             }
             throw failure("unterminated string")
+        }
+
+        /// A string from UTF-8 that must be valid: invalid sequences are an error, never repaired.
+        func makeString(_ utf8: UnsafeRawBufferPointer, asciiOnly: Bool) throws(Failure) -> String {
+            // The non-generic decoding initializer is fast; it repairs invalid UTF-8 with U+FFFD, so a result
+            // whose bytes differ from the input reveals a repair. ASCII can never need one.
+            let string = String(decoding: utf8, as: UTF8.self)
+            if asciiOnly || string.utf8.elementsEqual(utf8) { return string }
+            throw failure("invalid UTF-8 in string")
         }
 
         mutating func readHex4() throws(Failure) -> UInt16 {

@@ -69,7 +69,24 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The value as a double (possibly rounded; `±infinity` when out of range).
-    public var doubleValue: Double { Double(text) ?? .nan }
+    public var doubleValue: Double {
+        // Fast path for the common case, a timestamp: a plain integer of up to 15 digits is exact in a Double.
+        let utf8 = text.utf8
+        if utf8.count <= 15, let first = utf8.first, first != UInt8(ascii: "-") {
+            var value: Int64 = 0
+            var plain = true
+            for byte in utf8 {
+                let digit = byte &- UInt8(ascii: "0")
+                if digit > 9 {
+                    plain = false
+                    break
+                }
+                value = value * 10 + Int64(digit)
+            }
+            if plain { return Double(value) }
+        }
+        return Double(text) ?? .nan
+    }
 
     /// The value as an integer, when it is written as an integer that fits in 64 bits.
     public var int64Value: Int64? { Int64(text) }

@@ -19,6 +19,7 @@ public struct JWSVerifier: Sendable {
     /// The limits applied to every token.
     public let limits: JOSELimits
     private let keysByID: [KeyID: [JWK]]
+    private let headerCache = HeaderCache()
 
     /// A verifier for `keys` that accepts only `algorithms`.
     public init(keys: JWKSet, algorithms: some Sequence<SignatureAlgorithm>, limits: JOSELimits = JOSELimits()) {
@@ -37,10 +38,17 @@ public struct JWSVerifier: Sendable {
     ///   `.unsupportedHeader`, `.unknownKey`, `.ambiguousKey`, `.keyMismatch`, `.weakKey` or `.badSignature`.
     public func verify(_ token: String) throws(JWTError) -> VerifiedJWS {
         var token = token
-        let result = token.withUTF8 { buffer in
-            Result { () throws(JWTError) -> VerifiedJWS in try verify(UnsafeRawBufferPointer(buffer)) }
+        var failure: JWTError?
+        let verified = token.withUTF8 { buffer -> VerifiedJWS? in
+            do throws(JWTError) {
+                return try verify(UnsafeRawBufferPointer(buffer))
+            } catch {
+                failure = error
+                return nil
+            }
         }
-        return try result.get()
+        guard let verified else { throw failure ?? JWTError.malformed() }
+        return verified
     }
 
     /// Verifies a compact JWS given as ASCII bytes.
@@ -50,8 +58,14 @@ public struct JWSVerifier: Sendable {
             throw JWTError.tooLarge("token longer than \(limits.maximumTokenByteCount) bytes")
         }
         let jws = try CompactJWS(splitting: token)
-        let header = try JOSEHeader(
-            validating: try decodeJSONObject(jws.header(in: token), part: "header"), allowed: algorithms)
+        let headerSegment = jws.header(in: token)
+        let cachedHeader = headerCache.header(for: headerSegment)
+        let header: JOSEHeader
+        if let cachedHeader {
+            header = cachedHeader
+        } else {
+            header = try JOSEHeader(validating: try decodeJSONObject(headerSegment, part: "header"), allowed: algorithms)
+        }
         // Every syntax check comes before any cryptography.
         guard let payload = Base64URL.decode(jws.payload(in: token)) else {
             throw JWTError.malformed("payload is not base64url")
@@ -60,6 +74,7 @@ public struct JWSVerifier: Sendable {
             throw JWTError.malformed("signature is not base64url")
         }
         let key = try verifySignature(signature, over: jws.signingInput(in: token), header: header)
+        if cachedHeader == nil { headerCache.insert(header, for: headerSegment) }
         return VerifiedJWS(header: header, payload: payload, key: key)
     }
 

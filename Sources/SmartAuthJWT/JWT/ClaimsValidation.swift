@@ -62,6 +62,7 @@ public struct ClaimsValidation: Sendable, Hashable {
     }
 
     static func mediaTypesMatch(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }  // the common case, without allocating
         func normalised(_ type: String) -> String {
             let lower = type.lowercased()
             return lower.hasPrefix("application/") ? String(lower.dropFirst("application/".count)) : lower

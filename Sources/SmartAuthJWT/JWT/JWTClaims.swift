@@ -48,6 +48,7 @@ public struct JWTClaims: Sendable, Hashable {
     public init(jsonObject object: JSONObject) throws(JWTError) {
         self.init()
         var additional: [(name: String, value: JSONValue)] = []
+        additional.reserveCapacity(object.count)
         for (name, value) in object {
             switch name {
             case "iss": issuer = try JWTClaims.string(value, name)
