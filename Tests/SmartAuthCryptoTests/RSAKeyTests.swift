@@ -68,6 +68,12 @@ struct RSAScheme: CustomTestStringConvertible, Sendable {
         #expect(!key.isValidSignature(Fixtures.rsaPSSMaxSaltSHA256Signature, for: message, hash: .sha256, padding: .pss))
     }
 
+    @Test func pkcs1VerificationComparesTheWholeEncoding() throws {
+        let key = try RSAPublicKey(pem: Fixtures.rsaPublic)
+        let signature = Fixtures.rsaPKCS1SHA256WithoutNullSignature
+        #expect(!key.isValidSignature(signature, for: Fixtures.interopMessage, hash: .sha256, padding: .pkcs1v15))
+    }
+
     @Test func weakModulusIsRefused() {
         let error = #expect(throws: CryptoError.self) { try RSAPublicKey(pem: Fixtures.rsa1024Public) }
         #expect(error?.code == .weakKey)

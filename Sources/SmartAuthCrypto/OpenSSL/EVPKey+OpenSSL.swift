@@ -220,42 +220,19 @@ final class EVPKey: @unchecked Sendable {
 
     // MARK: Contexts and checks
 
-    /// A new `EVP_PKEY_CTX` for this key, or `nil` (error queue cleared) on failure.
-    func makeContext() -> PKeyContext? {
-        guard let context = EVP_PKEY_CTX_new_from_pkey(nil, pointer, nil) else {
-            OpenSSLErrorStack.clear()
-            return nil
-        }
-        return PKeyContext(takingOwnershipOf: context)
-    }
-
-    /// Runs an OpenSSL key check (`EVP_PKEY_public_check`, `EVP_PKEY_check`, ...) and throws `.invalidKey` with
-    /// the error queue if it does not pass.
+    /// Runs an OpenSSL key check (`EVP_PKEY_public_check`, `EVP_PKEY_check`, ...) on a temporary context and
+    /// throws `.invalidKey` with the error queue if it does not pass.
     func check(
         _ what: String,
         _ operation: (OpaquePointer) -> Int32
     ) throws(CryptoError) {
-        guard let context = makeContext() else {
-            throw CryptoError.openSSL(.internalFailure, "EVP_PKEY_CTX_new_from_pkey failed")
-        }
-        try checkOpenSSL(operation(context.pointer), .invalidKey, "\(what) failed")
-    }
-}
-
-/// Owns one `EVP_PKEY_CTX`.
-///
-/// `@unchecked Sendable`: a context is used by one thread at a time. It is either inside a
-/// ``PKeyContextPool`` (only touched under the pool's lock) or checked out by exactly one caller, or local to
-/// one function. This class is the only owner and frees the context once, in `deinit`.
-final class PKeyContext: @unchecked Sendable {
-    let pointer: OpaquePointer
-
-    init(takingOwnershipOf pointer: OpaquePointer) {
-        self.pointer = pointer
-    }
-
-    deinit {
-        EVP_PKEY_CTX_free(pointer)
+        let context = try checkOpenSSL(
+            EVP_PKEY_CTX_new_from_pkey(nil, pointer, nil),
+            .internalFailure,
+            "EVP_PKEY_CTX_new_from_pkey failed"
+        )
+        defer { EVP_PKEY_CTX_free(context) }
+        try checkOpenSSL(operation(context), .invalidKey, "\(what) failed")
     }
 }
 

@@ -127,4 +127,8 @@ MFYwEAYHKoZIzj0CAQYFK4EEAAoDQgAEs9PPmxGDwo53+WNzWLZAmGwz4f/LSc3h
     static let ecP256SHA256Signature = hex("13f897fb566a7bde5194d53b365a34022e67aedc93a381482a8a9d5f7887e7efcb7fa1e7f5f7213f5fb10f6ad6ea327fc571b2158ca23ef2757ce82ee13c9127")
     /// The same ECDSA signature as OpenSSL wrote it, DER.
     static let ecP256SHA256SignatureDER = hex("3045022013f897fb566a7bde5194d53b365a34022e67aedc93a381482a8a9d5f7887e7ef022100cb7fa1e7f5f7213f5fb10f6ad6ea327fc571b2158ca23ef2757ce82ee13c9127")
+    /// A raw RSA private operation (`openssl pkeyutl -decrypt -pkeyopt rsa_padding_mode:none`) on a
+    /// well-padded EMSA-PKCS1-v1_5 block for SHA-256 whose DigestInfo omits the NULL algorithm parameters: a
+    /// lenient parser would accept it; a full comparison of the encoding must not.
+    static let rsaPKCS1SHA256WithoutNullSignature = hex("9b1701b9d275af5af4c066f4d1822d1fce492c0d008e7ef2648237f03665dcc6c892507546ddecd10665440fd65f891dcd1b5378179598ef39c86e45df08db1b63777c31594adb53c95fc46d30adad009b9891e65327b8314c8dca2b78e41e5dcd55d2e31aaefc9e89340513404eb6161b36fb49d1cdbb1ed0aae4671c9d816b0b3611b10a1dda5d37f3ea579c2cf5f347e745f2df34989d2471767b279d46c7588b31dfa13b84a3dc035f3a4f0acbe4717a95e2da47c15af7d4e1f8c2d2e540731fb9007da83e7a786ff46e6032130fcc73a18284c06ecaac40e02127fea388b04ae52570c54a3a7afa85f71a31b7ff24a90defde1fa40bdecaff0107e60023")
 }
