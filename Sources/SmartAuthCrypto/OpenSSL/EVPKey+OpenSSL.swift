@@ -160,9 +160,7 @@ final class EVPKey: @unchecked Sendable {
             // Encoding a key we built ourselves fails only on memory exhaustion.
             fatalError("OpenSSL could not encode a private key as PKCS#8")
         }
-        var bytes = der.copyBytes()
-        defer { secureZero(&bytes) }
-        return PEMDocument(label: "PRIVATE KEY", der: bytes).pemString
+        return der.withUnsafeBytes { PEMDocument.pemString(label: "PRIVATE KEY", der: $0) }
     }
 
     // MARK: Reading parameters
