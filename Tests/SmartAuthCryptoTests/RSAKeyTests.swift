@@ -169,6 +169,12 @@ struct RSAScheme: CustomTestStringConvertible, Sendable {
         components.prime1 = components.prime2
         let error = #expect(throws: CryptoError.self) { try RSAPrivateKey(components: components) }
         #expect(error?.code == .invalidKey)
+        var wrongD = Self.key.components
+        var d = wrongD.privateExponent.copyBytes()
+        d[d.count - 1] ^= 0x02
+        wrongD.privateExponent = SecretBytes(d)
+        let dError = #expect(throws: CryptoError.self) { try RSAPrivateKey(components: wrongD) }
+        #expect(dError?.code == .invalidKey)
     }
 
     @Test func generatedKeyWorks() throws {

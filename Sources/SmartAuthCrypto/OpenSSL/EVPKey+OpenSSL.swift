@@ -75,7 +75,7 @@ final class EVPKey: @unchecked Sendable {
     /// Decodes one DER structure with an `OSSL_DECODER`.
     ///
     /// - Parameters:
-    ///   - der: The DER bytes; must be consumed completely.
+    ///   - der: The DER bytes, at most 64 KiB; must be consumed completely.
     ///   - structure: `SubjectPublicKeyInfo`, `PrivateKeyInfo` or `type-specific` (PKCS#1, SEC1).
     ///   - keyType: `RSA`, `EC`, `ED25519`, or `nil` for any.
     ///   - selection: ``publicSelection`` or ``keyPairSelection``.
@@ -86,6 +86,9 @@ final class EVPKey: @unchecked Sendable {
         keyType: StaticString?,
         selection: Int32
     ) throws(CryptoError) -> EVPKey {
+        guard der.count <= PEMDocument.maximumByteCount else {
+            throw .invalidPEM("DER input is longer than \(PEMDocument.maximumByteCount) bytes")
+        }
         guard DERShape.isSingleElement(der) else {
             throw .invalidPEM("input is not a single DER element")
         }
