@@ -38,6 +38,7 @@ struct PEMDocument {
             throw .invalidPEM("PEM BEGIN and END labels differ")
         }
         var base64: [UInt8] = []
+        defer { secureZero(&base64) }  // the body of a private key PEM
         for line in lines[1..<(lines.count - 1)] {
             base64.append(contentsOf: line.utf8)
         }
@@ -53,7 +54,14 @@ struct PEMDocument {
 
     /// The PEM text: BEGIN line, base64 in 64-character lines, END line, trailing newline.
     var pemString: String {
-        let encoded = Base64.encode(der)
+        der.withUnsafeBytes { Self.pemString(label: label, der: $0) }
+    }
+
+    /// The PEM text for `der` under `label`. The temporary base64 buffer is zeroed before it is freed (the DER
+    /// may be a private key; the returned string itself cannot be zeroed).
+    static func pemString(label: String, der: UnsafeRawBufferPointer) -> String {
+        var encoded = Base64.encode(der)
+        defer { secureZero(&encoded) }
         var text = "-----BEGIN \(label)-----\n"
         var start = encoded.startIndex
         while start < encoded.endIndex {
@@ -91,6 +99,9 @@ extension Substring {
 }
 
 /// Standard base64 (RFC 4648 §4) with mandatory padding. Pure Swift.
+///
+/// Not constant time (table lookups indexed by data). It runs on PEM text only, where that is the accepted
+/// practice (OpenSSL's own PEM code is not constant time either).
 enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
@@ -102,7 +113,7 @@ enum Base64 {
         return table
     }()
 
-    static func encode(_ bytes: [UInt8]) -> [UInt8] {
+    static func encode(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity((bytes.count + 2) / 3 * 4)
         var index = 0

@@ -61,17 +61,17 @@ public final class ECPrivateKey: Sendable {
     ///   ``CryptoError/Code/invalidKey`` if it holds a key that is not EC or is inconsistent;
     ///   ``CryptoError/Code/unsupported`` if the curve is not P-256, P-384 or P-521.
     public convenience init(pem: String) throws(CryptoError) {
-        let document = try PEMDocument(parsing: pem)
+        var document = try PEMDocument(parsing: pem)
         let structure: StaticString
         switch document.label {
         case "PRIVATE KEY": structure = "PrivateKeyInfo"
         case "EC PRIVATE KEY": structure = "type-specific"
         default: throw .invalidPEM("expected a PEM PRIVATE KEY or EC PRIVATE KEY block, got \(document.label)")
         }
-        var der = document.der
-        defer { secureZero(&der) }
+        // Zero the decoded DER in place (the document is its only owner) once it has been parsed.
+        defer { secureZero(&document.der) }
         let decoded = try EVPKey.decode(
-            der: der,
+            der: document.der,
             structure: structure,
             keyType: document.label == "EC PRIVATE KEY" ? "EC" : nil,
             selection: EVPKey.keyPairSelection
@@ -178,11 +178,15 @@ public final class ECPrivateKey: Sendable {
         }
     }
 
-    private func makeSignContext(hash: HashFunction) -> PKeyContext? {
-        guard let context = key.makeContext() else { return nil }
-        guard EVP_PKEY_sign_init(context.pointer) == 1,
-            EVP_PKEY_CTX_set_signature_md(context.pointer, hash.evpMD) == 1
-        else {
+    /// A new context through `EVP_PKEY_sign_init` with the signature digest set, owned by the caller (a
+    /// ``ContextPool``). `nil` (error queue cleared) on failure.
+    private func makeSignContext(hash: HashFunction) -> OpaquePointer? {
+        guard let context = EVP_PKEY_CTX_new_from_pkey(nil, key.pointer, nil) else {
+            OpenSSLErrorStack.clear()
+            return nil
+        }
+        guard EVP_PKEY_sign_init(context) == 1, EVP_PKEY_CTX_set_signature_md(context, hash.evpMD) == 1 else {
+            EVP_PKEY_CTX_free(context)
             OpenSSLErrorStack.clear()
             return nil
         }

@@ -167,11 +167,15 @@ public final class ECPublicKey: Sendable {
         }
     }
 
-    private func makeVerifyContext(hash: HashFunction) -> PKeyContext? {
-        guard let context = key.makeContext() else { return nil }
-        guard EVP_PKEY_verify_init(context.pointer) == 1,
-            EVP_PKEY_CTX_set_signature_md(context.pointer, hash.evpMD) == 1
-        else {
+    /// A new context through `EVP_PKEY_verify_init` with the signature digest set, owned by the caller (a
+    /// ``ContextPool``). `nil` (error queue cleared) on failure.
+    private func makeVerifyContext(hash: HashFunction) -> OpaquePointer? {
+        guard let context = EVP_PKEY_CTX_new_from_pkey(nil, key.pointer, nil) else {
+            OpenSSLErrorStack.clear()
+            return nil
+        }
+        guard EVP_PKEY_verify_init(context) == 1, EVP_PKEY_CTX_set_signature_md(context, hash.evpMD) == 1 else {
+            EVP_PKEY_CTX_free(context)
             OpenSSLErrorStack.clear()
             return nil
         }

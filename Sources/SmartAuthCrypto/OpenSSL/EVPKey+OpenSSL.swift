@@ -75,7 +75,7 @@ final class EVPKey: @unchecked Sendable {
     /// Decodes one DER structure with an `OSSL_DECODER`.
     ///
     /// - Parameters:
-    ///   - der: The DER bytes; must be consumed completely.
+    ///   - der: The DER bytes, at most 64 KiB; must be consumed completely.
     ///   - structure: `SubjectPublicKeyInfo`, `PrivateKeyInfo` or `type-specific` (PKCS#1, SEC1).
     ///   - keyType: `RSA`, `EC`, `ED25519`, or `nil` for any.
     ///   - selection: ``publicSelection`` or ``keyPairSelection``.
@@ -86,6 +86,9 @@ final class EVPKey: @unchecked Sendable {
         keyType: StaticString?,
         selection: Int32
     ) throws(CryptoError) -> EVPKey {
+        guard der.count <= PEMDocument.maximumByteCount else {
+            throw .invalidPEM("DER input is longer than \(PEMDocument.maximumByteCount) bytes")
+        }
         guard DERShape.isSingleElement(der) else {
             throw .invalidPEM("input is not a single DER element")
         }
@@ -160,9 +163,7 @@ final class EVPKey: @unchecked Sendable {
             // Encoding a key we built ourselves fails only on memory exhaustion.
             fatalError("OpenSSL could not encode a private key as PKCS#8")
         }
-        var bytes = der.copyBytes()
-        defer { secureZero(&bytes) }
-        return PEMDocument(label: "PRIVATE KEY", der: bytes).pemString
+        return der.withUnsafeBytes { PEMDocument.pemString(label: "PRIVATE KEY", der: $0) }
     }
 
     // MARK: Reading parameters
@@ -220,42 +221,19 @@ final class EVPKey: @unchecked Sendable {
 
     // MARK: Contexts and checks
 
-    /// A new `EVP_PKEY_CTX` for this key, or `nil` (error queue cleared) on failure.
-    func makeContext() -> PKeyContext? {
-        guard let context = EVP_PKEY_CTX_new_from_pkey(nil, pointer, nil) else {
-            OpenSSLErrorStack.clear()
-            return nil
-        }
-        return PKeyContext(takingOwnershipOf: context)
-    }
-
-    /// Runs an OpenSSL key check (`EVP_PKEY_public_check`, `EVP_PKEY_check`, ...) and throws `.invalidKey` with
-    /// the error queue if it does not pass.
+    /// Runs an OpenSSL key check (`EVP_PKEY_public_check`, `EVP_PKEY_check`, ...) on a temporary context and
+    /// throws `.invalidKey` with the error queue if it does not pass.
     func check(
         _ what: String,
         _ operation: (OpaquePointer) -> Int32
     ) throws(CryptoError) {
-        guard let context = makeContext() else {
-            throw CryptoError.openSSL(.internalFailure, "EVP_PKEY_CTX_new_from_pkey failed")
-        }
-        try checkOpenSSL(operation(context.pointer), .invalidKey, "\(what) failed")
-    }
-}
-
-/// Owns one `EVP_PKEY_CTX`.
-///
-/// `@unchecked Sendable`: a context is used by one thread at a time. It is either inside a
-/// ``PKeyContextPool`` (only touched under the pool's lock) or checked out by exactly one caller, or local to
-/// one function. This class is the only owner and frees the context once, in `deinit`.
-final class PKeyContext: @unchecked Sendable {
-    let pointer: OpaquePointer
-
-    init(takingOwnershipOf pointer: OpaquePointer) {
-        self.pointer = pointer
-    }
-
-    deinit {
-        EVP_PKEY_CTX_free(pointer)
+        let context = try checkOpenSSL(
+            EVP_PKEY_CTX_new_from_pkey(nil, pointer, nil),
+            .internalFailure,
+            "EVP_PKEY_CTX_new_from_pkey failed"
+        )
+        defer { EVP_PKEY_CTX_free(context) }
+        try checkOpenSSL(operation(context), .invalidKey, "\(what) failed")
     }
 }
 

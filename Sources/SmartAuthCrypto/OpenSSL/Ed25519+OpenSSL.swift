@@ -175,14 +175,14 @@ public final class Ed25519PrivateKey: Sendable {
     /// - Throws: ``CryptoError/Code/invalidPEM`` if the text is not one well-formed `PRIVATE KEY` block;
     ///   ``CryptoError/Code/invalidKey`` if it holds a key that is not Ed25519.
     public convenience init(pem: String) throws(CryptoError) {
-        let document = try PEMDocument(parsing: pem)
+        var document = try PEMDocument(parsing: pem)
         guard document.label == "PRIVATE KEY" else {
             throw .invalidPEM("expected a PEM PRIVATE KEY block, got \(document.label)")
         }
-        var der = document.der
-        defer { secureZero(&der) }
+        // Zero the decoded DER in place (the document is its only owner) once it has been parsed.
+        defer { secureZero(&document.der) }
         let decoded = try EVPKey.decode(
-            der: der,
+            der: document.der,
             structure: "PrivateKeyInfo",
             keyType: nil,
             selection: EVPKey.keyPairSelection

@@ -1,5 +1,4 @@
 internal import CSmartAuthOpenSSL
-import Synchronization
 
 /// An HMAC key (RFC 2104) fixed to one hash function, as used by JWS `HS256`/`HS384`/`HS512`.
 ///
@@ -12,11 +11,8 @@ public final class HMACKey: Sendable {
 
     /// A keyed context that is never computed with, only duplicated when the pool is empty.
     private let template: MACContext
-    /// Idle keyed contexts.
-    private let idle: Mutex<[MACContext]>
-
-    /// How many idle contexts the pool keeps.
-    private static let maximumIdle = 32
+    /// Idle keyed contexts (duplicates of the template).
+    private let idle = ContextPool(kind: .mac)
 
     /// Makes a key from a secret that is at least as long as the hash function's digest.
     ///
@@ -50,7 +46,6 @@ public final class HMACKey: Sendable {
         }
         self.hash = hash
         self.template = try MACContext(secret: secret, hash: hash)
-        self.idle = Mutex([])
     }
 
     /// Computes the authentication code (tag) of a message.
@@ -111,24 +106,17 @@ public final class HMACKey: Sendable {
 
     /// Computes the tag into `output` (exactly digestByteCount bytes). `false` if OpenSSL fails.
     private func compute(_ message: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Bool {
-        let pooled = idle.withLock { $0.popLast() }
-        guard let context = pooled ?? template.duplicate() else { return false }
-        let succeeded = context.compute(message, into: output)
-        if succeeded {
-            idle.withLock { contexts in
-                if contexts.count < Self.maximumIdle { contexts.append(context) }
-            }
-        }
-        return succeeded
+        idle.withContext(make: { template.duplicate() }) { context in
+            MACContext.compute(context, message, into: output)
+        } ?? false
     }
 }
 
 /// Owns one keyed `EVP_MAC_CTX` for HMAC.
 ///
-/// `@unchecked Sendable`: the template context is only read (duplicated), which OpenSSL allows concurrently;
-/// a pooled context is used by one thread at a time (it is in the pool under the lock, or checked out by one
-/// caller). This class is the only owner and frees the context once, in `deinit` (OpenSSL clears the key
-/// material when freeing).
+/// `@unchecked Sendable`: the template context is only ever read (duplicated), which OpenSSL allows from
+/// several threads at once. This class is the only owner and frees the context once, in `deinit` (OpenSSL
+/// clears the key material when freeing).
 private final class MACContext: @unchecked Sendable {
     let pointer: OpaquePointer
 
@@ -162,17 +150,22 @@ private final class MACContext: @unchecked Sendable {
         EVP_MAC_CTX_free(pointer)
     }
 
-    /// A copy of this (keyed, unused) context, or `nil` if OpenSSL fails.
-    func duplicate() -> MACContext? {
+    /// A copy of this (keyed, unused) context, owned by the caller (a ``ContextPool``), or `nil` if OpenSSL
+    /// fails.
+    func duplicate() -> OpaquePointer? {
         guard let copy = EVP_MAC_CTX_dup(pointer) else {
             OpenSSLErrorStack.clear()
             return nil
         }
-        return MACContext(takingOwnershipOf: copy)
+        return copy
     }
 
-    /// Re-initialises with the key already loaded, then MACs `message` into `output`.
-    func compute(_ message: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Bool {
+    /// Re-initialises a keyed context with the key it already has, then MACs `message` into `output`.
+    static func compute(
+        _ pointer: OpaquePointer,
+        _ message: UnsafeRawBufferPointer,
+        into output: UnsafeMutableRawBufferPointer
+    ) -> Bool {
         var length = 0
         // A NULL key re-initialises the HMAC with the key it already has (OpenSSL's hmac_init).
         let succeeded =

@@ -27,13 +27,13 @@ public enum PEMKey: Sendable {
     ///   match its label; ``CryptoError/Code/unsupported`` for other labels (`ENCRYPTED PRIVATE KEY`,
     ///   `RSA PUBLIC KEY`, `CERTIFICATE`, ...) or key types; otherwise the validation errors of the key type.
     public init(pem: String) throws(CryptoError) {
-        let document = try PEMDocument(parsing: pem)
-        var der = document.der
-        defer { secureZero(&der) }
+        var document = try PEMDocument(parsing: pem)
+        // Zero the decoded DER in place (the document is its only owner) once it has been parsed.
+        defer { secureZero(&document.der) }
         switch document.label {
         case "PUBLIC KEY":
             let key = try EVPKey.decode(
-                der: der,
+                der: document.der,
                 structure: "SubjectPublicKeyInfo",
                 keyType: nil,
                 selection: EVPKey.publicSelection
@@ -49,7 +49,7 @@ public enum PEMKey: Sendable {
             }
         case "PRIVATE KEY":
             let key = try EVPKey.decode(
-                der: der,
+                der: document.der,
                 structure: "PrivateKeyInfo",
                 keyType: nil,
                 selection: EVPKey.keyPairSelection
@@ -65,7 +65,7 @@ public enum PEMKey: Sendable {
             }
         case "RSA PRIVATE KEY":
             let key = try EVPKey.decode(
-                der: der,
+                der: document.der,
                 structure: "type-specific",
                 keyType: "RSA",
                 selection: EVPKey.keyPairSelection
@@ -73,7 +73,7 @@ public enum PEMKey: Sendable {
             self = .rsaPrivate(try RSAPrivateKey(decoded: key))
         case "EC PRIVATE KEY":
             let key = try EVPKey.decode(
-                der: der,
+                der: document.der,
                 structure: "type-specific",
                 keyType: "EC",
                 selection: EVPKey.keyPairSelection

@@ -110,17 +110,17 @@ public final class RSAPrivateKey: Sendable {
     /// - Throws: ``CryptoError/Code/invalidPEM`` if the text is not one well-formed block of those kinds;
     ///   ``CryptoError/Code/invalidKey`` if it holds a key that is not RSA; the errors of ``init(components:)``.
     public convenience init(pem: String) throws(CryptoError) {
-        let document = try PEMDocument(parsing: pem)
+        var document = try PEMDocument(parsing: pem)
         let structure: StaticString
         switch document.label {
         case "PRIVATE KEY": structure = "PrivateKeyInfo"
         case "RSA PRIVATE KEY": structure = "type-specific"
         default: throw .invalidPEM("expected a PEM PRIVATE KEY or RSA PRIVATE KEY block, got \(document.label)")
         }
-        var der = document.der
-        defer { secureZero(&der) }
+        // Zero the decoded DER in place (the document is its only owner) once it has been parsed.
+        defer { secureZero(&document.der) }
         let decoded = try EVPKey.decode(
-            der: der,
+            der: document.der,
             structure: structure,
             keyType: document.label == "RSA PRIVATE KEY" ? "RSA" : nil,
             selection: EVPKey.keyPairSelection

@@ -198,16 +198,19 @@ public final class RSAPublicKey: Sendable {
         }
     }
 
-    /// A context through `EVP_PKEY_verify_init` (or `sign_init`) with padding, signature digest and, for PSS,
-    /// MGF1 digest and a salt length equal to the digest length. `nil` (error queue cleared) on failure.
+    /// A new context through `EVP_PKEY_verify_init` (or `sign_init`) with padding, signature digest and, for
+    /// PSS, MGF1 digest and a salt length equal to the digest length, owned by the caller (a ``ContextPool``).
+    /// `nil` (error queue cleared) on failure.
     static func makeContext(
         for key: EVPKey,
         hash: HashFunction,
         padding: RSAPadding,
         verifying: Bool
-    ) -> PKeyContext? {
-        guard let context = key.makeContext() else { return nil }
-        let pointer = context.pointer
+    ) -> OpaquePointer? {
+        guard let pointer = EVP_PKEY_CTX_new_from_pkey(nil, key.pointer, nil) else {
+            OpenSSLErrorStack.clear()
+            return nil
+        }
         var succeeded =
             (verifying ? EVP_PKEY_verify_init(pointer) : EVP_PKEY_sign_init(pointer)) == 1
             && EVP_PKEY_CTX_set_rsa_padding(
@@ -222,9 +225,10 @@ public final class RSAPublicKey: Sendable {
                 && EVP_PKEY_CTX_set_rsa_pss_saltlen(pointer, RSA_PSS_SALTLEN_DIGEST) == 1
         }
         guard succeeded else {
+            EVP_PKEY_CTX_free(pointer)
             OpenSSLErrorStack.clear()
             return nil
         }
-        return context
+        return pointer
     }
 }
