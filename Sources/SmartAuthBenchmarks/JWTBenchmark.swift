@@ -61,7 +61,8 @@ public enum JWTBenchmark {
     }
 
     static func measure(_ algorithm: SignatureAlgorithm, operations: Set<String>, seconds: Double) throws -> [Result] {
-        let now = Date()
+        // Access tokens carry whole-second dates (RFC 7519 NumericDate as issued by SmartAuth).
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let key = try JWK.generate(for: algorithm)
         let signer = try JWTSigner(key: key)
         let claims = typicalClaims(now: now)

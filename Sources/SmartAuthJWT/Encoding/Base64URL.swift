@@ -68,6 +68,64 @@ public enum Base64URL {
         return text.withUTF8 { decode(UnsafeRawBufferPointer($0)) }
     }
 
+    /// Whether `input` is canonical unpadded base64url (the same rules as ``decode(_:)-(UnsafeRawBufferPointer)``),
+    /// without decoding it.
+    public static func isValid(_ input: UnsafeRawBufferPointer) -> Bool {
+        let remainder = input.count % 4
+        if remainder == 1 { return false }
+        return decodeTable.withUnsafeBufferPointer { table in
+            var bits: UInt8 = 0
+            for byte in input { bits |= table[Int(byte)] }
+            guard bits & 0xC0 == 0 else { return false }
+            guard remainder > 0 else { return true }
+            let last = table[Int(input[input.count - 1])]
+            return remainder == 2 ? last & 0x0F == 0 : last & 0x03 == 0
+        }
+    }
+
+    /// The most bytes `count` base64url characters can decode to, plus slack for the tail.
+    static func decodedCapacity(_ count: Int) -> Int { (count / 4) * 3 + 3 }
+
+    /// Decodes into `output` (at least ``decodedCapacity(_:)`` bytes); returns the count, or `nil` when
+    /// the input is not canonical unpadded base64url.
+    static func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int? {
+        guard isValid(input) else { return nil }
+        return decodeValidated(input, into: output)
+    }
+
+    /// ``decode(_:into:)`` for input already checked with ``isValid(_:)``.
+    static func decodeValidated(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int {
+        let count = input.count
+        return decodeTable.withUnsafeBufferPointer { table -> Int in
+            var inIndex = 0
+            var outIndex = 0
+            while inIndex + 4 <= count {
+                let value = UInt32(table[Int(input[inIndex])]) << 18 | UInt32(table[Int(input[inIndex + 1])]) << 12
+                    | UInt32(table[Int(input[inIndex + 2])]) << 6 | UInt32(table[Int(input[inIndex + 3])])
+                output[outIndex] = UInt8(truncatingIfNeeded: value >> 16)
+                output[outIndex + 1] = UInt8(truncatingIfNeeded: value >> 8)
+                output[outIndex + 2] = UInt8(truncatingIfNeeded: value)
+                inIndex += 4
+                outIndex += 3
+            }
+            let a = inIndex < count ? table[Int(input[inIndex])] : 0
+            let b = inIndex + 1 < count ? table[Int(input[inIndex + 1])] : 0
+            switch count - inIndex {
+            case 2:
+                output[outIndex] = a << 2 | b >> 4
+                outIndex += 1
+            case 3:
+                let c = table[Int(input[inIndex + 2])]
+                output[outIndex] = a << 2 | b >> 4
+                output[outIndex + 1] = (b & 0x0F) << 4 | c >> 2
+                outIndex += 2
+            default:
+                break
+            }
+            return outIndex
+        }
+    }
+
     /// Decodes unpadded base64url from ASCII bytes.
     ///
     /// - Returns: the decoded bytes, or `nil` when the input is not canonical unpadded base64url.

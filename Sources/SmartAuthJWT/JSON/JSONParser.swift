@@ -68,7 +68,7 @@ public struct JSONParser: Sendable {
 
 extension JSONParser {
     /// A cursor over the input. Only the parser creates one, for the duration of one `parse` call.
-    fileprivate struct Reader {
+    struct Reader {
         let bytes: UnsafeRawBufferPointer
         let maximumDepth: Int
         var index = 0
@@ -184,6 +184,33 @@ extension JSONParser {
         }
 
         mutating func readNumber() throws(Failure) -> JSONNumber {
+            let range = try scanNumber()
+            let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            return JSONNumber(validatedText: text)
+        }
+
+        /// A number read straight into a `Double`, without making its text a `String` when it is a plain
+        /// integer of up to 15 digits (every timestamp).
+        mutating func readDouble() throws(Failure) -> Double {
+            let range = try scanNumber()
+            if range.count <= 15 {
+                var value: Int64 = 0
+                var plain = true
+                for offset in range {
+                    let digit = bytes[offset] &- UInt8(ascii: "0")
+                    if digit > 9 {
+                        plain = false
+                        break
+                    }
+                    value = value * 10 + Int64(digit)
+                }
+                if plain { return Double(value) }
+            }
+            return Double(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)) ?? .nan
+        }
+
+        /// Checks RFC 8259's number grammar at the cursor and returns the number's byte range.
+        mutating func scanNumber() throws(Failure) -> Range<Int> {
             let start = index
             if bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard index < bytes.count, isDigit(bytes[index]) else { throw failure("invalid number") }
@@ -206,8 +233,7 @@ extension JSONParser {
                 guard index < bytes.count, isDigit(bytes[index]) else { throw failure("invalid exponent") }
                 while index < bytes.count, isDigit(bytes[index]) { index += 1 }
             }
-            let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-            return JSONNumber(validatedText: text)
+            return start..<index
         }
 
         func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }

@@ -1,5 +1,11 @@
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Remembers the parsed form of protected headers that have already verified.
 ///
 /// Tokens from one issuer and key share one header segment (`alg`, `kid`, `typ`), so parsing it again for every
@@ -20,8 +26,11 @@ final class HeaderCache: Sendable {
     func header(for segment: UnsafeRawBufferPointer) -> JOSEHeader? {
         let key = Self.key(segment)
         return entries.withLock { entries in
-            guard let entry = entries[key], entry.segment.elementsEqual(segment) else { return nil }
-            return entry.header
+            guard let entry = entries[key], entry.segment.count == segment.count else { return nil }
+            let equal = entry.segment.withUnsafeBytes { stored in
+                segment.isEmpty || memcmp(stored.baseAddress!, segment.baseAddress!, segment.count) == 0
+            }
+            return equal ? entry.header : nil
         }
     }
 

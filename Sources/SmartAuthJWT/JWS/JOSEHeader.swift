@@ -1,15 +1,38 @@
 /// The protected header of a verified (or to-be-signed) JWS.
 public struct JOSEHeader: Sendable, Hashable {
+    /// One reference for the whole header, so handing a header around (it is cached and returned with every
+    /// verified token) costs one retain instead of one per member.
+    private final class Storage: Sendable {
+        let algorithm: SignatureAlgorithm
+        let keyID: KeyID?
+        let type: String?
+        let contentType: String?
+        let members: JSONObject
+
+        init(algorithm: SignatureAlgorithm, keyID: KeyID?, type: String?, contentType: String?, members: JSONObject) {
+            self.algorithm = algorithm
+            self.keyID = keyID
+            self.type = type
+            self.contentType = contentType
+            self.members = members
+        }
+    }
+
+    private let storage: Storage
+
     /// The `alg` header.
-    public let algorithm: SignatureAlgorithm
+    public var algorithm: SignatureAlgorithm { storage.algorithm }
     /// The `kid` header, if any.
-    public let keyID: KeyID?
+    public var keyID: KeyID? { storage.keyID }
     /// The `typ` header, if any (e.g. `JWT`, `at+jwt`).
-    public let type: String?
+    public var type: String? { storage.type }
     /// The `cty` header, if any.
-    public let contentType: String?
+    public var contentType: String? { storage.contentType }
     /// Every header member, as received.
-    public let members: JSONObject
+    public var members: JSONObject { storage.members }
+
+    public static func == (lhs: JOSEHeader, rhs: JOSEHeader) -> Bool { lhs.members == rhs.members }
+    public func hash(into hasher: inout Hasher) { hasher.combine(members) }
 
     /// Reads and checks a header object against SmartAuth's rules.
     ///
@@ -31,11 +54,10 @@ public struct JOSEHeader: Sendable, Hashable {
             guard case .bool(let encoded) = b64 else { throw JWTError.malformed("header b64 is not a Boolean") }
             guard encoded else { throw JWTError.unsupportedHeader("unencoded payloads (b64: false) are not supported") }
         }
-        self.algorithm = algorithm
-        self.keyID = try JOSEHeader.optionalString(object, "kid").map { KeyID($0) }
-        self.type = try JOSEHeader.optionalString(object, "typ")
-        self.contentType = try JOSEHeader.optionalString(object, "cty")
-        self.members = object
+        self.storage = Storage(
+            algorithm: algorithm, keyID: try JOSEHeader.optionalString(object, "kid").map { KeyID($0) },
+            type: try JOSEHeader.optionalString(object, "typ"), contentType: try JOSEHeader.optionalString(object, "cty"),
+            members: object)
     }
 
     private static func optionalString(_ object: JSONObject, _ name: String) throws(JWTError) -> String? {

@@ -54,6 +54,14 @@ public struct JWSVerifier: Sendable {
     /// Verifies a compact JWS given as ASCII bytes.
     /// - Throws: see ``verify(_:)-(String)``.
     public func verify(_ token: UnsafeRawBufferPointer) throws(JWTError) -> VerifiedJWS {
+        let (header, key, payloadSegment) = try verifyParts(token)
+        guard let payload = Base64URL.decode(payloadSegment) else { throw JWTError.malformed("payload is not base64url") }
+        return VerifiedJWS(header: header, payload: payload, key: key)
+    }
+
+    /// Verifies everything but leaves the payload encoded, so a caller can decode it where it likes.
+    /// The payload segment is checked to be base64url before any cryptography.
+    func verifyParts(_ token: UnsafeRawBufferPointer) throws(JWTError) -> (JOSEHeader, JWK, UnsafeRawBufferPointer) {
         guard token.count <= limits.maximumTokenByteCount else {
             throw JWTError.tooLarge("token longer than \(limits.maximumTokenByteCount) bytes")
         }
@@ -67,20 +75,25 @@ public struct JWSVerifier: Sendable {
             header = try JOSEHeader(validating: try decodeJSONObject(headerSegment, part: "header"), allowed: algorithms)
         }
         // Every syntax check comes before any cryptography.
-        guard let payload = Base64URL.decode(jws.payload(in: token)) else {
-            throw JWTError.malformed("payload is not base64url")
+        let payloadSegment = jws.payload(in: token)
+        guard Base64URL.isValid(payloadSegment) else { throw JWTError.malformed("payload is not base64url") }
+        let signatureSegment = jws.signature(in: token)
+        let key = try withUnsafeTemporaryAllocation(
+            byteCount: Base64URL.decodedCapacity(signatureSegment.count), alignment: 8
+        ) { (buffer) throws(JWTError) -> JWK in
+            guard let count = Base64URL.decode(signatureSegment, into: buffer) else {
+                throw JWTError.malformed("signature is not base64url")
+            }
+            let signature = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+            return try verifySignature(signature, over: jws.signingInput(in: token), header: header)
         }
-        guard let signature = Base64URL.decode(jws.signature(in: token)) else {
-            throw JWTError.malformed("signature is not base64url")
-        }
-        let key = try verifySignature(signature, over: jws.signingInput(in: token), header: header)
         if cachedHeader == nil { headerCache.insert(header, for: headerSegment) }
-        return VerifiedJWS(header: header, payload: payload, key: key)
+        return (header, key, payloadSegment)
     }
 
     /// Selects the key(s) for `header` and checks the signature; returns the key that verified it.
     private func verifySignature(
-        _ signature: [UInt8], over signingInput: UnsafeRawBufferPointer, header: JOSEHeader
+        _ signature: UnsafeRawBufferPointer, over signingInput: UnsafeRawBufferPointer, header: JOSEHeader
     ) throws(JWTError) -> JWK {
         let algorithm = header.algorithm
         let key: JWK
@@ -100,15 +113,12 @@ public struct JWSVerifier: Sendable {
             // No kid: try only the keys that may verify this algorithm.
             let candidates = keySet.keys.filter { (try? $0.checkUsable(for: algorithm, operation: "verify")) != nil }
             guard !candidates.isEmpty else { throw JWTError.unknownKey("no key fits \(algorithm)") }
-            let verified = signature.withUnsafeBytes { signature in
-                candidates.first { $0.isValidSignature(signature, for: signingInput, algorithm: algorithm) }
-            }
+            let verified = candidates.first { $0.isValidSignature(signature, for: signingInput, algorithm: algorithm) }
             guard let verified else { throw JWTError.badSignature() }
             return verified
         }
         try key.checkUsable(for: algorithm, operation: "verify")
-        let valid = signature.withUnsafeBytes { key.isValidSignature($0, for: signingInput, algorithm: algorithm) }
-        guard valid else { throw JWTError.badSignature() }
+        guard key.isValidSignature(signature, for: signingInput, algorithm: algorithm) else { throw JWTError.badSignature() }
         return key
     }
 

@@ -49,7 +49,13 @@ public struct JWTClaims: Sendable, Hashable {
         self.init()
         var additional: [(name: String, value: JSONValue)] = []
         additional.reserveCapacity(object.count)
-        for (name, value) in object {
+        for member in object.members {
+            let (name, value) = member
+            // Every registered claim name has three letters: skip the comparisons for all other claims.
+            guard name.utf8.count == 3 else {
+                additional.append(member)
+                continue
+            }
             switch name {
             case "iss": issuer = try JWTClaims.string(value, name)
             case "sub": subject = try JWTClaims.string(value, name)

@@ -21,11 +21,35 @@ public struct JWTVerifier: Sendable {
     /// - Throws: `JWTError` — any code of ``JWSVerifier/verify(_:)-(String)``, then `.malformed` (payload not a
     ///   JSON object), `.invalidClaim`, and the codes of ``ClaimsValidation/validate(_:header:now:)``.
     public func verify(_ token: String, now: Date) throws(JWTError) -> VerifiedJWT {
-        let verified = try jws.verify(token)
-        let object = try JSONObject.parse(verified.payload, part: "payload", maximumDepth: jws.limits.maximumJSONDepth)
-        let claims = try JWTClaims(jsonObject: object)
-        try validation.validate(claims, header: verified.header, now: now)
-        return VerifiedJWT(header: verified.header, claims: claims, key: verified.key)
+        var token = token
+        var failure: JWTError?
+        let verified = token.withUTF8 { buffer -> VerifiedJWT? in
+            do throws(JWTError) {
+                return try verify(UnsafeRawBufferPointer(buffer), now: now)
+            } catch {
+                failure = error
+                return nil
+            }
+        }
+        guard let verified else { throw failure ?? JWTError.malformed() }
+        return verified
+    }
+
+    /// Verifies a token given as ASCII bytes at time `now`.
+    /// - Throws: see ``verify(_:now:)-(String,_)``.
+    public func verify(_ token: UnsafeRawBufferPointer, now: Date) throws(JWTError) -> VerifiedJWT {
+        let (header, key, payloadSegment) = try jws.verifyParts(token)
+        let depth = jws.limits.maximumJSONDepth
+        // The payload is decoded into temporary memory and read straight into claims: no tree, no copy kept.
+        let claims = try withUnsafeTemporaryAllocation(
+            byteCount: Base64URL.decodedCapacity(payloadSegment.count), alignment: 8
+        ) { (buffer) throws(JWTError) -> JWTClaims in
+            // verifyParts checked the segment's syntax before verifying the signature.
+            let count = Base64URL.decodeValidated(payloadSegment, into: buffer)
+            return try JWTClaims.parse(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), maximumDepth: depth)
+        }
+        try validation.validate(claims, header: header, now: now)
+        return VerifiedJWT(header: header, claims: claims, key: key)
     }
 }
 
