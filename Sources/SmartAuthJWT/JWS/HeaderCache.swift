@@ -18,28 +18,43 @@ final class HeaderCache: Sendable {
         let header: JOSEHeader
     }
 
-    private let entries = Mutex<[Int: Entry]>([:])
+    private struct State {
+        /// The most recent hit: most verifiers see one header, so it is checked first, without hashing.
+        var last: Entry?
+        var entries: [Int: Entry] = [:]
+    }
+
+    private let state = Mutex(State())
     private let capacity: Int
 
     init(capacity: Int = 64) { self.capacity = capacity }
 
     func header(for segment: UnsafeRawBufferPointer) -> JOSEHeader? {
+        if let header = state.withLock({ state in state.last.flatMap { Self.matches($0, segment) ? $0.header : nil } }) {
+            return header
+        }
         let key = Self.key(segment)
-        return entries.withLock { entries in
-            guard let entry = entries[key], entry.segment.count == segment.count else { return nil }
-            let equal = entry.segment.withUnsafeBytes { stored in
-                segment.isEmpty || memcmp(stored.baseAddress!, segment.baseAddress!, segment.count) == 0
-            }
-            return equal ? entry.header : nil
+        return state.withLock { state in
+            guard let entry = state.entries[key], Self.matches(entry, segment) else { return nil }
+            state.last = entry
+            return entry.header
         }
     }
 
     func insert(_ header: JOSEHeader, for segment: UnsafeRawBufferPointer) {
         let key = Self.key(segment)
         let entry = Entry(segment: Array(segment), header: header)
-        entries.withLock { entries in
-            if entries.count >= capacity, entries[key] == nil { entries.removeAll(keepingCapacity: true) }
-            entries[key] = entry
+        state.withLock { state in
+            if state.entries.count >= capacity, state.entries[key] == nil { state.entries.removeAll(keepingCapacity: true) }
+            state.entries[key] = entry
+            state.last = entry
+        }
+    }
+
+    private static func matches(_ entry: Entry, _ segment: UnsafeRawBufferPointer) -> Bool {
+        guard entry.segment.count == segment.count else { return false }
+        return entry.segment.withUnsafeBytes { stored in
+            segment.isEmpty || memcmp(stored.baseAddress!, segment.baseAddress!, segment.count) == 0
         }
     }
 

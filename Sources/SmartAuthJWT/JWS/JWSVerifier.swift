@@ -18,7 +18,14 @@ public struct JWSVerifier: Sendable {
     public let algorithms: Set<SignatureAlgorithm>
     /// The limits applied to every token.
     public let limits: JOSELimits
-    private let keysByID: [KeyID: [JWK]]
+    /// A key with the mask of allowed algorithms it may verify, worked out once (type, curve, length, `use`,
+    /// `key_ops`, `alg`) instead of on every token.
+    private struct Entry: Sendable {
+        let key: JWK
+        let usable: UInt16
+    }
+    private let entries: [Entry]
+    private let entriesByID: [KeyID: [Entry]]
     private let headerCache = HeaderCache()
 
     /// A verifier for `keys` that accepts only `algorithms`.
@@ -26,11 +33,20 @@ public struct JWSVerifier: Sendable {
         self.keySet = keys
         self.algorithms = Set(algorithms)
         self.limits = limits
-        var byID: [KeyID: [JWK]] = [:]
-        for key in keys.keys {
-            if let keyID = key.keyID { byID[keyID, default: []].append(key) }
+        let allowed = self.algorithms
+        let entries = keys.keys.map { key in
+            Entry(
+                key: key,
+                usable: allowed.reduce(0) { mask, algorithm in
+                    (try? key.checkUsable(for: algorithm, operation: "verify")) != nil ? mask | algorithm.bit : mask
+                })
         }
-        self.keysByID = byID
+        var byID: [KeyID: [Entry]] = [:]
+        for entry in entries {
+            if let keyID = entry.key.keyID { byID[keyID, default: []].append(entry) }
+        }
+        self.entries = entries
+        self.entriesByID = byID
     }
 
     /// Verifies a compact JWS and returns its header and payload.
@@ -96,30 +112,35 @@ public struct JWSVerifier: Sendable {
         _ signature: UnsafeRawBufferPointer, over signingInput: UnsafeRawBufferPointer, header: JOSEHeader
     ) throws(JWTError) -> JWK {
         let algorithm = header.algorithm
-        let key: JWK
+        let entry: Entry
         if let keyID = header.keyID {
-            let matches = keysByID[keyID] ?? []
+            let matches = entriesByID[keyID] ?? []
             if matches.count > 1 { throw JWTError.ambiguousKey() }
             if let match = matches.first {
-                key = match
-            } else if keySet.keys.count == 1, keySet.keys[0].keyID == nil {
-                key = keySet.keys[0]
+                entry = match
+            } else if entries.count == 1, entries[0].key.keyID == nil {
+                entry = entries[0]
             } else {
                 throw JWTError.unknownKey("no key with the token's kid")
             }
-        } else if keySet.keys.count == 1 {
-            key = keySet.keys[0]
+        } else if entries.count == 1 {
+            entry = entries[0]
         } else {
             // No kid: try only the keys that may verify this algorithm.
-            let candidates = keySet.keys.filter { (try? $0.checkUsable(for: algorithm, operation: "verify")) != nil }
+            let candidates = entries.filter { $0.usable & algorithm.bit != 0 }
             guard !candidates.isEmpty else { throw JWTError.unknownKey("no key fits \(algorithm)") }
-            let verified = candidates.first { $0.isValidSignature(signature, for: signingInput, algorithm: algorithm) }
+            let verified = candidates.first { $0.key.isValidSignature(signature, for: signingInput, algorithm: algorithm) }
             guard let verified else { throw JWTError.badSignature() }
-            return verified
+            return verified.key
         }
-        try key.checkUsable(for: algorithm, operation: "verify")
-        guard key.isValidSignature(signature, for: signingInput, algorithm: algorithm) else { throw JWTError.badSignature() }
-        return key
+        if entry.usable & algorithm.bit == 0 {
+            try entry.key.checkUsable(for: algorithm, operation: "verify")  // throws the precise reason
+            throw JWTError.keyMismatch()
+        }
+        guard entry.key.isValidSignature(signature, for: signingInput, algorithm: algorithm) else {
+            throw JWTError.badSignature()
+        }
+        return entry.key
     }
 
     /// Decodes a base64url segment holding a JSON object, within the nesting limit.

@@ -50,6 +50,25 @@ public struct SignatureAlgorithm: Hashable, Sendable, CustomStringConvertible {
         self.kind = kind
     }
 
+    /// A distinct bit per algorithm, for sets kept as masks on hot paths.
+    var bit: UInt16 {
+        switch kind {
+        case .hs256: 1 << 0
+        case .hs384: 1 << 1
+        case .hs512: 1 << 2
+        case .rs256: 1 << 3
+        case .rs384: 1 << 4
+        case .rs512: 1 << 5
+        case .ps256: 1 << 6
+        case .ps384: 1 << 7
+        case .ps512: 1 << 8
+        case .es256: 1 << 9
+        case .es384: 1 << 10
+        case .es512: 1 << 11
+        case .eddsa: 1 << 12
+        }
+    }
+
     /// The JWS `alg` name, e.g. `ES256`.
     public var name: String { kind.rawValue }
     public var description: String { kind.rawValue }
