@@ -16,6 +16,8 @@ let package = Package(
     products: [
         .library(name: "SmartAuthCrypto", targets: ["SmartAuthCrypto"]),
         .library(name: "SmartAuthJWT", targets: ["SmartAuthJWT"]),
+        .library(name: "SmartAuthCore", targets: ["SmartAuthCore"]),
+        .library(name: "SmartAuthTesting", targets: ["SmartAuthTesting"]),
         .executable(name: "smart-auth", targets: ["SmartAuthCLI"]),
     ],
     targets: [
@@ -42,14 +44,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SmartAuthCore",
+            dependencies: ["SmartAuthJWT", "SmartAuthCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        // Test support shared by test targets and by third-party stores: ManualClock, fixtures.
+        .target(
+            name: "SmartAuthTesting",
+            dependencies: ["SmartAuthCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SmartAuthBenchmarks",
-            dependencies: ["SmartAuthJWT", "SmartAuthCrypto", "CSmartAuthBenchReference"],
+            dependencies: ["SmartAuthCore", "SmartAuthJWT", "SmartAuthCrypto", "CSmartAuthBenchReference"],
             swiftSettings: swiftSettings
         ),
         // The `smart-auth` commands, as a library so that tests run them in-process.
         .target(
             name: "SmartAuthCommandLine",
-            dependencies: ["SmartAuthJWT", "SmartAuthCrypto", "SmartAuthBenchmarks"],
+            dependencies: ["SmartAuthCore", "SmartAuthJWT", "SmartAuthCrypto", "SmartAuthBenchmarks"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -67,6 +80,17 @@ let package = Package(
         .testTarget(
             name: "SmartAuthJWTTests",
             dependencies: ["SmartAuthJWT", "SmartAuthCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SmartAuthCoreTests",
+            dependencies: ["SmartAuthCore", "SmartAuthTesting", "SmartAuthJWT"],
+            swiftSettings: swiftSettings
+        ),
+        // The one suite every SessionStore must pass, parameterised over the stores.
+        .testTarget(
+            name: "SessionStoreConformanceTests",
+            dependencies: ["SmartAuthCore", "SmartAuthTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
