@@ -1,5 +1,5 @@
 import Foundation
-public import SmartAuthCore
+import SmartAuthCore
 import SmartAuthCrypto
 public import SmartAuthJWT
 import Synchronization
@@ -126,7 +126,7 @@ public enum EngineBenchmark {
         _ seconds: Double, _ threads: Int, _ body: @escaping @Sendable (Int) async throws -> Void,
         worker: (@Sendable (Int, Int) async throws -> Void)? = nil
     ) async throws -> Double {
-        let counter = Atomic<Int>(0)
+        let counter = Counter()
         let clock = ContinuousClock()
         // Warm-up.
         for i in 0..<100 {
@@ -140,7 +140,7 @@ public enum EngineBenchmark {
                     var iteration = 0
                     while clock.now < deadline {
                         for _ in 0..<16 {
-                            let n = counter.add(1, ordering: .relaxed).newValue
+                            let n = counter.value.add(1, ordering: .relaxed).newValue
                             if let worker { try await worker(workerID, iteration) } else { try await body(n) }
                             iteration += 1
                         }
@@ -150,6 +150,11 @@ public enum EngineBenchmark {
             try await group.waitForAll()
         }
         let elapsed = (clock.now - start).seconds
-        return Double(counter.load(ordering: .relaxed)) / elapsed
+        return Double(counter.value.load(ordering: .relaxed)) / elapsed
     }
+}
+
+/// An atomic counter that tasks can share (`Atomic` itself cannot be captured: it is not copyable).
+private final class Counter: Sendable {
+    let value = Atomic<Int>(0)
 }
