@@ -6,7 +6,7 @@ import SmartAuthJWT
 ///
 /// Each line is a compact JSON object, for example
 /// `{"time":"2030-01-01T00:00:00.000Z","event":"sessionCreated","user":"u1","session":"s1","ip":"192.0.2.1"}`.
-/// Its members, in this order, are `time` (UTC, millisecond precision), `event` (the ``AuthEvent/Kind`` name),
+/// Its members, in this order, are `time` (UTC, to the nearest millisecond), `event` (the ``AuthEvent/Kind`` name),
 /// `user`, `session`, `ip`, `user_agent`, `device` (the device name the user gave), `reason`, `generation`,
 /// `previous_ip` and `previous_user_agent`; members whose value is unknown are left out. Strings are
 /// JSON-escaped, so a user agent cannot forge a line or a member.
@@ -108,13 +108,15 @@ public struct AuditLogPlugin: AuthPlugin {
         return (try? JSONParser().parse(Array(String(value).utf8))) ?? .string(String(value))
     }
 
-    /// `date` as RFC 3339 in UTC with milliseconds, e.g. `2030-01-01T00:00:00.000Z`.
+    /// `date` as RFC 3339 in UTC, rounded to the millisecond, e.g. `2030-01-01T00:00:00.000Z`.
     ///
     /// Computed by hand (Howard Hinnant's `civil_from_days`,
     /// https://howardhinnant.github.io/date_algorithms.html) rather than with a date formatter: no locale,
     /// no calendar settings, no shared formatter to synchronise.
     static func timestamp(_ date: Date) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        // Nearest, not down: `Date` keeps a Double relative to 2001, so an exact millisecond can come back as
+        // a hair below it (-0.001 s reads as -0.0010000000000001 s).
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.toNearestOrAwayFromZero))
         let (days, millisecondOfDay) = floorDivision(milliseconds, 86_400_000)
         let epochDays = days + 719_468  // days since 0000-03-01
         let (era, _) = floorDivision(epochDays, 146_097)
