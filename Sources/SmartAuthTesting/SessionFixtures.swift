@@ -23,7 +23,8 @@ public enum SessionFixtures {
     public static let iPhone = ClientInfo(
         ipAddress: "2001:db8::42",
         userAgent:
-            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            + "Version/17.5 Mobile/15E148 Safari/604.1",
         deviceName: "Ada's phone"
     )
 

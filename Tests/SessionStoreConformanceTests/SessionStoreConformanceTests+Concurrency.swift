@@ -100,7 +100,9 @@ extension SessionStoreConformanceTests {
         let store = try await factory.make()
         let clock = ManualClock()
         let start = clock.now()
-        let sessions = (0..<200).map { index in SessionFixtures.session(user: UserID("user-\(index % 20)"), createdAt: start) }
+        let sessions = (0..<200).map { index in
+            SessionFixtures.session(user: UserID("user-\(index % 20)"), createdAt: start)
+        }
         for session in sessions { try await store.create(session) }
         let rotations = 10
 
@@ -125,12 +127,13 @@ extension SessionStoreConformanceTests {
         }.compactMap { $0 }
 
         #expect(finals.count == sessions.count)
+        let end = start.addingTimeInterval(Double(rotations))
         for final in finals {
-            let stored = try #require(try await store.session(final.id, at: start.addingTimeInterval(Double(rotations))))
+            let stored = try #require(try await store.session(final.id, at: end))
             #expect(stored.generation == UInt64(rotations))
             #expect(stored.rotatedAt == final.rotatedAt)
         }
-        let listed = try await store.sessions(of: "user-3", at: start.addingTimeInterval(Double(rotations)))
+        let listed = try await store.sessions(of: "user-3", at: end)
         #expect(listed.count == 10)
         #expect(listed.allSatisfy { $0.generation == UInt64(rotations) })
     }

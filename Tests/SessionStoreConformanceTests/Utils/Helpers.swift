@@ -1,6 +1,7 @@
 import Foundation
 import SmartAuthCore
 import SmartAuthTesting
+import Testing
 
 /// A refresh of `session` presenting `generation`, with the suite's default windows.
 func refresh(
@@ -44,4 +45,12 @@ extension Session {
         next.client = client
         return next
     }
+}
+
+/// Rotates with `request` and returns the successor, recording an issue at the caller if it did not rotate.
+func mustRotate(
+    _ store: any SessionStore, _ request: RotationRequest, sourceLocation: SourceLocation = #_sourceLocation
+) async throws -> Session {
+    let outcome = try await store.rotate(request)
+    return try #require(outcome.rotatedSession, "expected a rotation, got \(outcome)", sourceLocation: sourceLocation)
 }
