@@ -24,9 +24,11 @@ import Synchronization
 /// Memory stays bounded without any caller's help: every 64 operations on a shard, the store looks at the next
 /// 32 slots of that shard and deletes the sessions there that have expired (at the `now` of the operation), so
 /// a long-running process sweeps all its shards continuously at a small, fixed cost per operation.
-/// ``purgeExpired(at:)`` deletes every expired session at once. Each session costs about 300 bytes: identifiers
-/// in the engine's 22-character format are held as their 128 bits, and the user agent, device name, roles and
-/// claims are shared between the sessions of a shard that have the same ones.
+/// ``purgeExpired(at:)`` deletes every expired session at once.
+///
+/// Each session costs about 270–300 resident bytes (measured with 1,000,000 sessions): identifiers in the
+/// engine's 22-character format are held as their 128 bits, and the user agent, device name, roles and claims
+/// are shared between the sessions of a shard that have the same ones.
 ///
 /// - Important: The store trusts the `now` it is given. An operation may delete any session that has expired at
 ///   its `now`, so a caller must not expect a session to come back when it later passes an earlier time.
@@ -282,7 +284,4 @@ public final class MemorySessionStore: SessionStore {
         if lhs.createdAt != rhs.createdAt { return lhs.createdAt > rhs.createdAt }
         return lhs.id.rawValue < rhs.id.rawValue
     }
-
-    /// How many sessions are stored, expired or not (for tests and diagnostics).
-    var storedCount: Int { shards.reduce(0) { total, shard in total + shard.mutex.withLock { $0.count } } }
 }

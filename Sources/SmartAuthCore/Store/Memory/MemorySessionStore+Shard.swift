@@ -50,8 +50,6 @@ struct ProfileTable {
             entries[profile.value] = (entry.profile, entry.uses - 1)
         }
     }
-
-    var count: Int { entries.count }
 }
 
 /// A session as a shard stores it: the per-session fields inline, the shared ones in a ``Profile``.
@@ -112,8 +110,6 @@ struct SessionShard {
     private let automaticPurge: Bool
 
     init(automaticPurge: Bool) { self.automaticPurge = automaticPurge }
-
-    var count: Int { slotOfKey.count }
 
     /// The slot and record under `key`, expired or not.
     func find(_ key: SessionKey) -> (slot: Int, record: SessionRecord)? {
