@@ -18,6 +18,9 @@ let package = Package(
         .library(name: "SmartAuthJWT", targets: ["SmartAuthJWT"]),
         .library(name: "SmartAuthCore", targets: ["SmartAuthCore"]),
         .library(name: "SmartAuthTesting", targets: ["SmartAuthTesting"]),
+        .library(name: "SmartAuthSQLiteStore", targets: ["SmartAuthSQLiteStore"]),
+        .library(name: "SmartAuthRedisStore", targets: ["SmartAuthRedisStore"]),
+        .library(name: "SmartAuthPostgresStore", targets: ["SmartAuthPostgresStore"]),
         .executable(name: "smart-auth", targets: ["SmartAuthCLI"]),
     ],
     targets: [
@@ -26,6 +29,9 @@ let package = Package(
             name: "CSmartAuthOpenSSL",
             linkerSettings: [.linkedLibrary("crypto")]
         ),
+        .target(name: "CSmartAuthSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
+        .target(name: "CSmartAuthRedis", linkerSettings: [.linkedLibrary("hiredis")]),
+        .target(name: "CSmartAuthPostgres", linkerSettings: [.linkedLibrary("pq")]),
         // Raw OpenSSL loops used only as the benchmark's reference figures.
         .target(
             name: "CSmartAuthBenchReference",
@@ -46,6 +52,22 @@ let package = Package(
         .target(
             name: "SmartAuthCore",
             dependencies: ["SmartAuthJWT", "SmartAuthCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        // Stores: one library each, so an application links only the one it uses.
+        .target(
+            name: "SmartAuthSQLiteStore",
+            dependencies: ["SmartAuthCore", "CSmartAuthSQLite"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SmartAuthRedisStore",
+            dependencies: ["SmartAuthCore", "CSmartAuthRedis"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SmartAuthPostgresStore",
+            dependencies: ["SmartAuthCore", "CSmartAuthPostgres"],
             swiftSettings: swiftSettings
         ),
         // Test support shared by test targets and by third-party stores: ManualClock, fixtures.
@@ -90,7 +112,25 @@ let package = Package(
         // The one suite every SessionStore must pass, parameterised over the stores.
         .testTarget(
             name: "SessionStoreConformanceTests",
-            dependencies: ["SmartAuthCore", "SmartAuthTesting"],
+            dependencies: [
+                "SmartAuthCore", "SmartAuthTesting", "SmartAuthJWT", "SmartAuthSQLiteStore", "SmartAuthRedisStore",
+                "SmartAuthPostgresStore",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SmartAuthSQLiteStoreTests",
+            dependencies: ["SmartAuthSQLiteStore", "SmartAuthCore", "SmartAuthTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SmartAuthRedisStoreTests",
+            dependencies: ["SmartAuthRedisStore", "SmartAuthCore", "SmartAuthTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SmartAuthPostgresStoreTests",
+            dependencies: ["SmartAuthPostgresStore", "SmartAuthCore", "SmartAuthTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,13 +1,25 @@
 #!/usr/bin/env bash
-# Installs the Debian packages SmartAuth needs to build, test and run. Idempotent: packages already present
-# are not touched, and apt is only asked when something is missing. Works as root or through sudo.
+# Installs the Debian packages SmartAuth needs. Idempotent: packages already present are not touched, and apt
+# is only asked when something is missing. Works as root or through sudo.
+#
+#   scripts/setup.sh          what building and running needs (C libraries)
+#   scripts/setup.sh test     that, plus the servers the test suite starts (Redis, PostgreSQL)
 set -euo pipefail
 
-# Build-time C libraries (each one reached through exactly one C module in Sources/).
+# Build-time C libraries; each is reached through exactly one C module in Sources/.
 packages=(
-    libssl-dev        # OpenSSL 3: every cryptographic primitive (CSmartAuthOpenSSL)
     pkg-config
+    libssl-dev          # OpenSSL 3: every cryptographic primitive (CSmartAuthOpenSSL)
+    libsqlite3-dev      # the embedded default store (CSmartAuthSQLite)
+    libhiredis-dev      # the Redis store (CSmartAuthRedis)
+    libpq-dev           # the PostgreSQL store (CSmartAuthPostgres)
 )
+if [[ "${1:-}" == "test" ]]; then
+    packages+=(
+        redis-server        # started on a loopback port by scripts/services.sh for the store tests
+        postgresql          # initdb/pg_ctl for a throwaway cluster, likewise
+    )
+fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -22,7 +34,13 @@ if ((${#missing[@]} > 0)); then
     if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
     export DEBIAN_FRONTEND=noninteractive
     $sudo apt-get update -qq
-    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # Debian starts packaged servers on their default ports; the tests use their own instances instead.
+    for service in redis-server postgresql; do
+        if [[ " ${missing[*]} " == *" ${service} "* ]] && command -v service >/dev/null; then
+            $sudo service "$service" stop >/dev/null 2>&1 || true
+        fi
+    done
 fi
 
 if ! command -v swift >/dev/null 2>&1; then

@@ -4,7 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/setup.sh
+bash scripts/setup.sh test
+
+# Real Redis and PostgreSQL servers for the store tests, stopped again however the run ends.
+eval "$(bash scripts/services.sh start)"
+trap 'bash scripts/services.sh stop' EXIT
 
 if [[ -z "${SMARTAUTH_VECTORS:-}" && -d ../shared/vectors ]]; then
     SMARTAUTH_VECTORS="$(cd ../shared/vectors && pwd)"

@@ -240,6 +240,25 @@ public final class MemorySessionStore: SessionStore {
         return live.sorted(by: Self.newestFirst)
     }
 
+    /// Sets the roles of every live session of `user`. Holds the user's index lock throughout, so a session
+    /// created concurrently for the user gets the new roles or was created after the change.
+    ///
+    /// - Returns: How many sessions were updated.
+    public func updateRoles(of user: UserID, to roles: [String], at now: Date) async throws(SessionStoreError) -> Int {
+        userShard(user).mutex.withLock { users in
+            var updated = 0
+            for key in users.keys(of: user) {
+                let changed = shard(key).mutex.withLock { sessions -> Bool in
+                    guard let (slot, record) = sessions.live(key, at: now), record.userID == user else { return false }
+                    sessions.setRoles(slot: slot, roles)
+                    return true
+                }
+                if changed { updated += 1 }
+            }
+            return updated
+        }
+    }
+
     /// Deletes every session that has expired by `now`, then every entry of the user index that names a session
     /// that is not stored.
     ///

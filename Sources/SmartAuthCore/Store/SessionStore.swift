@@ -32,6 +32,10 @@ public protocol SessionStore: Sendable {
     /// The live sessions of `user`, newest first.
     func sessions(of user: UserID, at now: Date) async throws(SessionStoreError) -> [Session]
 
+    /// Sets the roles of every live session of `user` (so a role change applies at once in stateful mode).
+    /// - Returns: how many sessions were updated.
+    func updateRoles(of user: UserID, to roles: [String], at now: Date) async throws(SessionStoreError) -> Int
+
     /// Deletes every session that has expired by `now`, and index entries that point at nothing.
     /// - Returns: how many sessions were deleted.
     func purgeExpired(at now: Date) async throws(SessionStoreError) -> Int

@@ -64,6 +64,9 @@ struct UnavailableStore: SessionStore {
         throw .unavailable("down")
     }
     func sessions(of user: UserID, at now: Date) async throws(SessionStoreError) -> [Session] { throw .unavailable("down") }
+    func updateRoles(of user: UserID, to roles: [String], at now: Date) async throws(SessionStoreError) -> Int {
+        throw .unavailable("down")
+    }
     func purgeExpired(at now: Date) async throws(SessionStoreError) -> Int { throw .unavailable("down") }
 }
 

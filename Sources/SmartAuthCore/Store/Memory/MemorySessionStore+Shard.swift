@@ -174,6 +174,16 @@ struct SessionShard {
         }
     }
 
+    /// Gives the record in `slot` new roles (through the shared profile table).
+    mutating func setRoles(slot: Int, _ roles: [String]) {
+        let old = slots[slot]!.profile
+        guard old.value.roles != roles else { return }
+        var value = old.value
+        value.roles = roles
+        slots[slot]!.profile = profiles.retain(value)
+        profiles.release(old)
+    }
+
     /// Removes and returns the record in `slot`.
     mutating func remove(slot: Int) -> SessionRecord {
         let record = slots[slot]!
