@@ -29,6 +29,7 @@ let package = Package(
             name: "CSmartAuthOpenSSL",
             linkerSettings: [.linkedLibrary("crypto")]
         ),
+        .target(name: "CSmartAuthArgon2", linkerSettings: [.linkedLibrary("argon2")]),
         .target(name: "CSmartAuthSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(name: "CSmartAuthRedis", linkerSettings: [.linkedLibrary("hiredis")]),
         .target(name: "CSmartAuthPostgres", linkerSettings: [.linkedLibrary("pq")]),
@@ -41,7 +42,7 @@ let package = Package(
         // Swift modules.
         .target(
             name: "SmartAuthCrypto",
-            dependencies: ["CSmartAuthOpenSSL"],
+            dependencies: ["CSmartAuthOpenSSL", "CSmartAuthArgon2"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -78,7 +79,7 @@ let package = Package(
         ),
         .target(
             name: "SmartAuthBenchmarks",
-            dependencies: ["SmartAuthCore", "SmartAuthJWT", "SmartAuthCrypto", "CSmartAuthBenchReference"],
+            dependencies: ["SmartAuthCore", "SmartAuthJWT", "SmartAuthCrypto", "CSmartAuthBenchReference", "CSmartAuthArgon2"],
             swiftSettings: swiftSettings
         ),
         // The `smart-auth` commands, as a library so that tests run them in-process.

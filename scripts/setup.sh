@@ -10,6 +10,7 @@ set -euo pipefail
 packages=(
     pkg-config
     libssl-dev          # OpenSSL 3: every cryptographic primitive (CSmartAuthOpenSSL)
+    libargon2-dev       # Argon2id password hashing (CSmartAuthArgon2)
     libsqlite3-dev      # the embedded default store (CSmartAuthSQLite)
     libhiredis-dev      # the Redis store (CSmartAuthRedis)
     libpq-dev           # the PostgreSQL store (CSmartAuthPostgres)

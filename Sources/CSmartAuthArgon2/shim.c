@@ -1,0 +1,1 @@
+#include "CSmartAuthArgon2.h"
