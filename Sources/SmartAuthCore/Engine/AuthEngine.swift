@@ -26,6 +26,8 @@ public final class AuthEngine: Sendable {
     private let refreshTokens: RefreshTokenCodec
     private let cache: SessionCache?
     private let keys: Mutex<Keys>
+    /// In cached mode over a ``RevocationFeed`` store: the task that drops cached sessions other nodes revoke.
+    private let revocationListener: Task<Void, Never>?
 
     /// The signing state, replaced as a whole when keys rotate so that requests read a consistent snapshot.
     private struct Keys: Sendable {
@@ -49,8 +51,23 @@ public final class AuthEngine: Sendable {
             cache = nil
         }
         self.keys = Mutex(try Self.makeKeys(configuration.keyRing, configuration))
+        if let cache, let feed = store as? any RevocationFeed {
+            let clock = configuration.clock
+            revocationListener = Task.detached {
+                for await notice in feed.revocationNotices() {
+                    for id in notice.sessionIDs { cache.remove(id) }
+                    if let user = notice.userID { cache.invalidate(user: user, now: clock.now()) }
+                }
+            }
+        } else {
+            revocationListener = nil
+        }
         let plugins = self.plugins
         if !plugins.plugins.isEmpty { events.addHook { plugins.observe($0) } }
+    }
+
+    deinit {
+        revocationListener?.cancel()
     }
 
     private static func makeKeys(_ ring: KeyRing, _ configuration: AuthConfiguration) throws(AuthError) -> Keys {

@@ -8,6 +8,8 @@ public struct AuthError: Error, Hashable, Sendable, CustomStringConvertible {
             case invalidRefreshToken = "invalid_refresh_token", refreshTokenReused = "refresh_token_reused"
             case loginVetoed = "login_vetoed", forbidden, notFound = "not_found"
             case storeUnavailable = "store_unavailable", configuration, internalFailure = "internal_failure"
+            case unauthenticated, invalidCredentials = "invalid_credentials", rateLimited = "rate_limited"
+            case conflict, invalidRequest = "invalid_request"
         }
         private let kind: Kind
         private init(_ kind: Kind) { self.kind = kind }
@@ -30,6 +32,18 @@ public struct AuthError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let notFound = Code(.notFound)
         /// `store_unavailable`: the session store did not answer; the request fails closed (HTTP 503).
         public static let storeUnavailable = Code(.storeUnavailable)
+        /// `unauthenticated`: the request carries no credentials at all (HTTP 401 without an error code).
+        public static let unauthenticated = Code(.unauthenticated)
+        /// `invalid_credentials`: wrong email or password, or a disabled account — deliberately the same answer
+        /// (OAuth `invalid_grant`).
+        public static let invalidCredentials = Code(.invalidCredentials)
+        /// `rate_limited`: too many requests or failed logins; ``AuthError/retryAfter`` says when to try again
+        /// (HTTP 429).
+        public static let rateLimited = Code(.rateLimited)
+        /// `conflict`: the resource exists already, e.g. an email that is taken (HTTP 409).
+        public static let conflict = Code(.conflict)
+        /// `invalid_request`: the request is malformed or breaks a rule (a weak password, a bad email) (HTTP 400).
+        public static let invalidRequest = Code(.invalidRequest)
         /// `configuration`: the engine's configuration is invalid (raised when it is built).
         public static let configuration = Code(.configuration)
         /// `internal_failure`: something that should not happen (random source or signing failed).
@@ -46,6 +60,8 @@ public struct AuthError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
     /// The cause (a `JWTError`, a `SessionStoreError`, a plugin's error).
     public var underlying: (any Error & Sendable)?
+    /// For `rate_limited`: seconds until the request may be retried.
+    public var retryAfter: Double?
     /// Where the error was made.
     public var file: String
     /// Where the error was made.
@@ -53,12 +69,13 @@ public struct AuthError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// An error with the given code and message.
     public init(
-        _ code: Code, _ message: String, underlying: (any Error & Sendable)? = nil, file: String = #fileID,
-        line: Int = #line
+        _ code: Code, _ message: String, underlying: (any Error & Sendable)? = nil, retryAfter: Double? = nil,
+        file: String = #fileID, line: Int = #line
     ) {
         self.code = code
         self.message = message
         self.underlying = underlying
+        self.retryAfter = retryAfter
         self.file = file
         self.line = line
     }
