@@ -15,6 +15,19 @@ public struct Principal: Sendable, Hashable {
     public var claims: JWTClaims
     /// When the access token expires.
     public var expiresAt: Date
+
+    /// A principal (the engine makes them; tests and adapters may too).
+    public init(
+        userID: UserID, sessionID: SessionID, roles: [String], authenticationLevel: Int, claims: JWTClaims,
+        expiresAt: Date
+    ) {
+        self.userID = userID
+        self.sessionID = sessionID
+        self.roles = roles
+        self.authenticationLevel = authenticationLevel
+        self.claims = claims
+        self.expiresAt = expiresAt
+    }
 }
 
 /// What a login or a refresh returns.
