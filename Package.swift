@@ -21,6 +21,8 @@ let package = Package(
         .library(name: "SmartAuthSQLiteStore", targets: ["SmartAuthSQLiteStore"]),
         .library(name: "SmartAuthRedisStore", targets: ["SmartAuthRedisStore"]),
         .library(name: "SmartAuthPostgresStore", targets: ["SmartAuthPostgresStore"]),
+        .library(name: "SmartAuthHTTP", targets: ["SmartAuthHTTP"]),
+        .library(name: "SmartAuthServer", targets: ["SmartAuthServer"]),
         .executable(name: "smart-auth", targets: ["SmartAuthCLI"]),
     ],
     targets: [
@@ -31,6 +33,7 @@ let package = Package(
         ),
         .target(name: "CSmartAuthArgon2", linkerSettings: [.linkedLibrary("argon2")]),
         .target(name: "CSmartAuthSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
+        .target(name: "CSmartAuthHTTP", linkerSettings: [.linkedLibrary("microhttpd")]),
         .target(name: "CSmartAuthRedis", linkerSettings: [.linkedLibrary("hiredis")]),
         .target(name: "CSmartAuthPostgres", linkerSettings: [.linkedLibrary("pq")]),
         // Raw OpenSSL loops used only as the benchmark's reference figures.
@@ -71,6 +74,21 @@ let package = Package(
             dependencies: ["SmartAuthCore", "CSmartAuthPostgres"],
             swiftSettings: swiftSettings
         ),
+        // Framework-agnostic HTTP values and middleware (no C): what Vapor or Hummingbird adapters use.
+        .target(
+            name: "SmartAuthHTTP",
+            dependencies: ["SmartAuthCore", "SmartAuthJWT"],
+            swiftSettings: swiftSettings
+        ),
+        // The standalone auth server: libmicrohttpd transport and the REST API.
+        .target(
+            name: "SmartAuthServer",
+            dependencies: [
+                "SmartAuthHTTP", "SmartAuthCore", "SmartAuthJWT", "SmartAuthCrypto", "CSmartAuthHTTP",
+                "SmartAuthSQLiteStore", "SmartAuthRedisStore", "SmartAuthPostgresStore",
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Test support shared by test targets and by third-party stores: ManualClock, fixtures.
         .target(
             name: "SmartAuthTesting",
@@ -85,7 +103,7 @@ let package = Package(
         // The `smart-auth` commands, as a library so that tests run them in-process.
         .target(
             name: "SmartAuthCommandLine",
-            dependencies: ["SmartAuthCore", "SmartAuthJWT", "SmartAuthCrypto", "SmartAuthBenchmarks"],
+            dependencies: ["SmartAuthServer", "SmartAuthCore", "SmartAuthJWT", "SmartAuthCrypto", "SmartAuthBenchmarks"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -132,6 +150,16 @@ let package = Package(
         .testTarget(
             name: "SmartAuthPostgresStoreTests",
             dependencies: ["SmartAuthPostgresStore", "SmartAuthCore", "SmartAuthTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SmartAuthHTTPTests",
+            dependencies: ["SmartAuthHTTP", "SmartAuthCore", "SmartAuthTesting", "SmartAuthJWT"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SmartAuthServerTests",
+            dependencies: ["SmartAuthServer", "SmartAuthHTTP", "SmartAuthCore", "SmartAuthTesting", "SmartAuthJWT"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -14,6 +14,7 @@ packages=(
     libsqlite3-dev      # the embedded default store (CSmartAuthSQLite)
     libhiredis-dev      # the Redis store (CSmartAuthRedis)
     libpq-dev           # the PostgreSQL store (CSmartAuthPostgres)
+    libmicrohttpd-dev   # the HTTP server (CSmartAuthHTTP)
 )
 if [[ "${1:-}" == "test" ]]; then
     packages+=(
