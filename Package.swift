@@ -87,6 +87,7 @@ let package = Package(
                 "SmartAuthHTTP", "SmartAuthCore", "SmartAuthJWT", "SmartAuthCrypto", "CSmartAuthHTTP",
                 "SmartAuthSQLiteStore", "SmartAuthRedisStore", "SmartAuthPostgresStore",
             ],
+            resources: [.copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
         // Test support shared by test targets and by third-party stores: ManualClock, fixtures.

@@ -336,6 +336,20 @@ public final class AuthEngine: Sendable {
         }
     }
 
+    /// The live session a genuine refresh token belongs to, or `nil` (for RFC 7009 revocation).
+    public func sessionOfRefreshToken(_ refreshToken: String) async -> SessionID? {
+        guard let (id, _) = refreshTokens.read(refreshToken) else { return nil }
+        guard let session = try? await store.session(id, at: now) else { return nil }
+        return session.id
+    }
+
+    /// Replaces the key ring (for example with one another node or the CLI rotated in the shared store).
+    /// - Throws: ``AuthError/Code/configuration`` if the ring cannot sign.
+    public func useKeyRing(_ ring: KeyRing) throws(AuthError) {
+        let updated = try Self.makeKeys(ring, configuration)
+        keys.withLock { $0 = updated }
+    }
+
     // MARK: - Logout and sessions
 
     /// Ends one session at once.

@@ -88,7 +88,7 @@ public struct AuthError: Error, Hashable, Sendable, CustomStringConvertible {
 extension AuthError {
     /// Wraps a store failure: every store error fails closed as `store_unavailable`, except `corrupt` and
     /// `invalid_argument`, which are internal failures.
-    static func store(_ error: SessionStoreError, file: String = #fileID, line: Int = #line) -> AuthError {
+    public static func store(_ error: SessionStoreError, file: String = #fileID, line: Int = #line) -> AuthError {
         let code: Code = error.code == .unavailable || error.code == .duplicate ? .storeUnavailable : .internalFailure
         return AuthError(code, "session store: \(error.message)", underlying: error, file: file, line: line)
     }

@@ -1,0 +1,47 @@
+import SmartAuthHTTP
+
+/// Routes by method and path pattern (`/v1/sessions/{id}`), with the matched parameters.
+struct Router: Sendable {
+    typealias Handler = @Sendable (AuthAPI, HTTPRequest, RequestContext, [String: String]) async -> HTTPResponse
+
+    struct Route: Sendable {
+        let method: String
+        let pattern: [Substring]
+        /// The route's name in metrics and logs, e.g. `DELETE /v1/sessions/{id}`.
+        let name: String
+        let handler: Handler
+    }
+
+    private(set) var routes: [Route] = []
+
+    mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
+        routes.append(Route(method: method, pattern: pattern.split(separator: "/"), name: "\(method) \(pattern)", handler: handler))
+    }
+
+    enum Match {
+        case found(Route, [String: String])
+        case methodNotAllowed([String])
+        case notFound
+    }
+
+    func match(method: String, path: String) -> Match {
+        let segments = path.split(separator: "/")
+        var allowed: [String] = []
+        for route in routes where route.pattern.count == segments.count {
+            var parameters: [String: String] = [:]
+            var matches = true
+            for (pattern, segment) in zip(route.pattern, segments) {
+                if pattern.hasPrefix("{") && pattern.hasSuffix("}") {
+                    parameters[String(pattern.dropFirst().dropLast())] = String(segment)
+                } else if pattern != segment {
+                    matches = false
+                    break
+                }
+            }
+            guard matches else { continue }
+            if route.method == method || (method == "HEAD" && route.method == "GET") { return .found(route, parameters) }
+            allowed.append(route.method)
+        }
+        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed)
+    }
+}
