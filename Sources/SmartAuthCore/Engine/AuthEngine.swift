@@ -337,10 +337,10 @@ public final class AuthEngine: Sendable {
     }
 
     /// The live session a genuine refresh token belongs to, or `nil` (for RFC 7009 revocation).
-    public func sessionOfRefreshToken(_ refreshToken: String) async -> SessionID? {
+    /// - Throws: ``AuthError/Code/storeUnavailable``.
+    public func sessionOfRefreshToken(_ refreshToken: String) async throws(AuthError) -> SessionID? {
         guard let (id, _) = refreshTokens.read(refreshToken) else { return nil }
-        guard let session = try? await store.session(id, at: now) else { return nil }
-        return session.id
+        return try await liveSession(id, now: now)?.id
     }
 
     /// Replaces the key ring (for example with one another node or the CLI rotated in the shared store).

@@ -110,7 +110,12 @@ extension AuthAPI {
     /// Whether the request carries a valid access token (a device that already has a session).
     private func holdsSession(_ request: HTTPRequest, _ context: RequestContext) async -> Bool {
         guard case .token(let token) = BearerToken.extract(from: request.headers) else { return false }
-        return (try? await engine.authenticate(bearer: token)) != nil
+        do {
+            _ = try await engine.authenticate(bearer: token)
+            return true
+        } catch {
+            return false  // no valid session: judged like any other client
+        }
     }
 
     /// `POST /v1/revoke` (RFC 7009): revokes the session behind a refresh or access token. Always 200, so the
@@ -119,10 +124,14 @@ extension AuthAPI {
         do {
             let parameters = try RequestParameters(request)
             let token = try parameters.required("token")
-            if let principal = try? await engine.authenticate(bearer: token) {
+            do {
+                let principal = try await engine.authenticate(bearer: token)
                 try await engine.logout(session: principal.sessionID)
-            } else if let session = await engine.sessionOfRefreshToken(token) {
-                try await engine.logout(session: session)
+            } catch where error.code == .storeUnavailable {
+                throw error
+            } catch {
+                // Not a live access token: perhaps a refresh token.
+                if let session = try await engine.sessionOfRefreshToken(token) { try await engine.logout(session: session) }
             }
             return HTTPResponse(status: 200, headers: ["Cache-Control": "no-store"])
         } catch {
@@ -143,7 +152,12 @@ extension AuthAPI {
         do {
             let parameters = try RequestParameters(request)
             let token = try parameters.required("token")
-            guard let principal = try? await engine.authenticate(bearer: token) else {
+            let principal: Principal
+            do {
+                principal = try await engine.authenticate(bearer: token)
+            } catch where error.code == .storeUnavailable {
+                throw error  // 503: the resource server may retry; it must not treat the token as valid
+            } catch {
                 return HTTPErrorResponse.json(status: 200, ["active": .bool(false)])
             }
             var body: JSONObject = [
