@@ -44,7 +44,8 @@ public final class PasswordHasher: Sendable {
     public let maximumConcurrentHashes: Int
 
     private let limits: Argon2EncodedHash.Limits
-    private let pool: HashingThreadPool
+    /// Internal rather than private so that tests can ask whether a thread is one of the hasher's.
+    let pool: HashingThreadPool
     /// A PHC string with this hasher's parameters, a random salt and a random hash that no password produces
     /// (except with probability 2⁻⁸ˣʰᵃˢʰᴸᵉⁿᵍᵗʰ); ``verifyAgainstDummy(_:)`` verifies against it.
     private let dummyHash: String
