@@ -138,6 +138,24 @@ struct HostileEncoding: Sendable, CustomTestStringConvertible {
         }
     }
 
+    /// The example in ``PasswordHasher``'s documentation, verbatim.
+    @Test func documentationExample() async throws {
+        let hasher = try PasswordHasher()  // OWASP minimum: m = 19 MiB, t = 2, p = 1
+        let stored = try await hasher.hash("correct horse battery staple")  // "$argon2id$v=19$m=19456,t=2,p=1$…$…"
+        var accepted = false
+        switch try await hasher.verify("correct horse battery staple", against: stored) {
+        case .valid:
+            accepted = true
+        case .validButNeedsRehash:
+            accepted = true
+            _ = try await hasher.hash("correct horse battery staple")  // store this in place of `stored`
+        case .invalid:
+            accepted = false
+        }
+        #expect(accepted)
+        #expect(stored.hasPrefix("$argon2id$v=19$m=19456,t=2,p=1$"))
+    }
+
     @Test func owaspDefaults() throws {
         let parameters = Argon2Parameters.owaspDefault
         #expect(parameters == Argon2Parameters())

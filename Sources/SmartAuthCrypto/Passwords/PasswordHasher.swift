@@ -1,14 +1,21 @@
 /// Argon2id password hashing (RFC 9106) over libargon2, with bounded concurrency off Swift's cooperative pool.
 ///
 /// ```swift
-/// let hasher = try PasswordHasher()                       // OWASP minimum: m = 19 MiB, t = 2, p = 1
-/// let stored = try await hasher.hash(password)            // "$argon2id$v=19$m=19456,t=2,p=1$…$…"
-/// switch try await hasher.verify(attempt, against: stored) {
-/// case .valid: signIn()
-/// case .validButNeedsRehash: signIn(); save(try await hasher.hash(attempt))
-/// case .invalid: refuse()
+/// let hasher = try PasswordHasher()  // OWASP minimum: m = 19 MiB, t = 2, p = 1
+/// let stored = try await hasher.hash("correct horse battery staple")  // "$argon2id$v=19$m=19456,t=2,p=1$…$…"
+/// var accepted = false
+/// switch try await hasher.verify("correct horse battery staple", against: stored) {
+/// case .valid:
+///     accepted = true
+/// case .validButNeedsRehash:
+///     accepted = true
+///     _ = try await hasher.hash("correct horse battery staple")  // store this in place of `stored`
+/// case .invalid:
+///     accepted = false
 /// }
 /// ```
+///
+/// (This example is compiled and run as `PasswordHasherTests.documentationExample`.)
 ///
 /// ## Threads and memory
 ///
@@ -19,7 +26,8 @@
 /// until one of those threads has done it. A login flood therefore queues instead of starving other requests.
 /// At most `maximumConcurrentHashes` hashes run at once, so the memory in use is bounded by
 /// `maximumConcurrentHashes × memoryKiB` for this hasher's own parameters (and by
-/// `maximumConcurrentHashes` × 1 GiB in the worst case of hostile stored hashes, see ``verify(_:against:)``).
+/// `maximumConcurrentHashes` × 1 GiB, or × `memoryKiB` if larger, in the worst case of hostile stored hashes,
+/// see ``verify(_:against:)``).
 /// libargon2 runs the lanes of a hash with `p` > 1 on `p` threads of its own, so the CPU bound is
 /// `maximumConcurrentHashes × parallelism` threads.
 ///
@@ -35,7 +43,8 @@
 /// if your policy wants that, and do it the same way at sign-up and at login. Every password is accepted,
 /// including the empty string: which passwords are allowed is the caller's policy. The hasher copies the
 /// password's bytes into ``SecretBytes``, which zeroes them when the hash is done; the caller's `String` is
-/// the caller's to discard.
+/// the caller's to discard. There is no length cap beyond libargon2's 4 GiB, and the pre-hash is linear in
+/// the length: cap request bodies (or password length) before they reach the hasher.
 public final class PasswordHasher: Sendable {
     /// The parameters of new hashes; stored hashes made with others verify as
     /// ``PasswordVerification/validButNeedsRehash``.
@@ -47,7 +56,7 @@ public final class PasswordHasher: Sendable {
     /// Internal rather than private so that tests can ask whether a thread is one of the hasher's.
     let pool: HashingThreadPool
     /// A PHC string with this hasher's parameters, a random salt and a random hash that no password produces
-    /// (except with probability 2⁻⁸ˣʰᵃˢʰᴸᵉⁿᵍᵗʰ); ``verifyAgainstDummy(_:)`` verifies against it.
+    /// (except with probability 2^-(8 × hashLength)); ``verifyAgainstDummy(_:)`` verifies against it.
     private let dummyHash: String
     /// Test hook: told, on the hashing thread, when each libargon2 call starts and ends.
     private let probe: (@Sendable (HashingEvent) -> Void)?
