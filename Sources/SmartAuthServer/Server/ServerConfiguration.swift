@@ -1,6 +1,6 @@
 public import Foundation
-import SmartAuthCore
-import SmartAuthJWT
+public import SmartAuthCore
+public import SmartAuthJWT
 
 /// Everything `smart-auth serve` can be told, from (highest precedence first) command-line flags,
 /// `SMARTAUTH_*` environment variables, a JSON configuration file, and the defaults.
