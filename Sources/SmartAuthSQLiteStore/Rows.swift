@@ -31,7 +31,8 @@ enum SessionRow {
             let authenticationLevel = Int(exactly: level)
         else { throw SessionStoreError.corruptRow("session") }
         let client = ClientInfo(
-            ipAddress: try row.optionalText(8), userAgent: try row.optionalText(9), deviceName: try row.optionalText(10))
+            ipAddress: try row.optionalText(8), userAgent: try row.optionalText(9), deviceName: try row.optionalText(10)
+        )
         return Session(
             id: SessionID(id), userID: UserID(user), createdAt: createdAt, lastSeenAt: lastSeenAt,
             idleExpiresAt: idleExpiresAt, absoluteExpiresAt: absoluteExpiresAt,

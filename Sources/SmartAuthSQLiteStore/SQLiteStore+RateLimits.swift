@@ -28,7 +28,10 @@ extension SQLiteStore {
             let (decision, newTAT) = GCRA.evaluate(storedTAT: stored, now: micros, limit: limit, cost: cost)
             if let newTAT {
                 try connection.execute(
-                    "INSERT INTO rate_limits (key, tat) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET tat = excluded.tat",
+                    """
+                    INSERT INTO rate_limits (key, tat) VALUES (?1, ?2)
+                    ON CONFLICT (key) DO UPDATE SET tat = excluded.tat
+                    """,
                     [.text(key), .integer(newTAT)])
             }
             return decision
@@ -42,7 +45,8 @@ extension SQLiteStore {
             (0...1_000_000).contains(cost)
         else {
             throw SessionStoreError(
-                .invalidArgument, "a rate limit needs limit ≥ 1, a positive finite period, and a cost from 0 to 1,000,000")
+                .invalidArgument,
+                "a rate limit needs limit ≥ 1, a positive finite period, and a cost from 0 to 1,000,000")
         }
     }
 
@@ -108,7 +112,8 @@ extension SQLiteStore {
 
     private static func validate(window: TimeInterval) throws(SessionStoreError) {
         guard window.isFinite, window >= 0 else {
-            throw SessionStoreError(.invalidArgument, "a failure window must be a finite, non-negative number of seconds")
+            throw SessionStoreError(
+                .invalidArgument, "a failure window must be a finite, non-negative number of seconds")
         }
     }
 

@@ -4,8 +4,11 @@ public import SmartAuthCore
 /// ``SessionStore``: each operation is one statement, or one read-decide-write step, inside one `BEGIN IMMEDIATE`
 /// transaction on the writer connection; reads are single `SELECT`s on a reader connection.
 extension SQLiteStore {
-    private static let insertSession = "INSERT INTO sessions (\(SessionRow.columns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
-    private static let selectLiveSession = "SELECT \(SessionRow.columns) FROM sessions WHERE id = ?1 AND expires_at > ?2"
+    private static let insertSession =
+        "INSERT INTO sessions (\(SessionRow.columns)) "
+        + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+    private static let selectLiveSession =
+        "SELECT \(SessionRow.columns) FROM sessions WHERE id = ?1 AND expires_at > ?2"
 
     /// Stores a new session.
     ///
@@ -17,7 +20,7 @@ extension SQLiteStore {
         try await write(at: session.createdAt) { connection throws(SessionStoreError) in
             do throws(SessionStoreError) {
                 try connection.execute(Self.insertSession, values)
-            } catch where error.code == .duplicate {
+            } catch  where error.code == .duplicate {
                 throw SessionStoreError(.duplicate, "a session with this identifier already exists", underlying: error)
             }
         }
@@ -53,7 +56,9 @@ extension SQLiteStore {
         try await write(at: request.now) { connection throws(SessionStoreError) -> RotationOutcome in
             let now = request.now
             let id = SQLiteValue.text(request.sessionID.rawValue)
-            guard let session = try connection.queryFirst(Self.selectLiveSession, [id, .time(now)], row: SessionRow.decode)
+            guard
+                let session = try connection.queryFirst(
+                    Self.selectLiveSession, [id, .time(now)], row: SessionRow.decode)
             else { return .invalid }
             let presented = request.presentedGeneration
             if presented == session.generation {
@@ -103,7 +108,10 @@ extension SQLiteStore {
             let key = SQLiteValue.text(id.rawValue)
             guard let client else {
                 return try connection.queryFirst(
-                    "UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1 AND expires_at > ?2 RETURNING \(SessionRow.columns)",
+                    """
+                    UPDATE sessions SET last_seen_at = ?2
+                    WHERE id = ?1 AND expires_at > ?2 RETURNING \(SessionRow.columns)
+                    """,
                     [key, .time(now)], row: SessionRow.decode)
             }
             return try connection.queryFirst(

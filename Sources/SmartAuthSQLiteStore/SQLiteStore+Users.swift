@@ -10,8 +10,9 @@ extension SQLiteStore {
         let values = UserRow.values(of: user)
         try await write(at: nil) { connection throws(SessionStoreError) in
             do throws(SessionStoreError) {
-                try connection.execute("INSERT INTO users (\(UserRow.columns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", values)
-            } catch where error.code == .duplicate {
+                try connection.execute(
+                    "INSERT INTO users (\(UserRow.columns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", values)
+            } catch  where error.code == .duplicate {
                 throw SessionStoreError(.duplicate, "a user with this id or email already exists", underlying: error)
             }
         }
@@ -50,7 +51,7 @@ extension SQLiteStore {
                     WHERE id = ?1
                     """, values)
                 return changed == 1
-            } catch where error.code == .duplicate {
+            } catch  where error.code == .duplicate {
                 throw SessionStoreError(.duplicate, "another user has this email", underlying: error)
             }
         }

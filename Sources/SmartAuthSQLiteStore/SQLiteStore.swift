@@ -3,9 +3,9 @@ public import SmartAuthCore
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An ``AuthStore`` in one SQLite database file: SmartAuth's embedded default for a single server.
@@ -75,7 +75,8 @@ public final class SQLiteStore: AuthStore {
         let inMemory = path == ":memory:"
         if !inMemory { try Self.createFileIfNeeded(at: path) }
 
-        let writerConnection = try SQLiteConnection(path: path, create: inMemory, busyTimeout: configuration.busyTimeout)
+        let writerConnection = try SQLiteConnection(
+            path: path, create: inMemory, busyTimeout: configuration.busyTimeout)
         if !inMemory {
             let mode = try writerConnection.queryFirst("PRAGMA journal_mode = WAL") { $0.text(0) }
             guard mode??.lowercased() == "wal" else {
@@ -122,7 +123,8 @@ public final class SQLiteStore: AuthStore {
             path.removeFirst(2)
             guard path.hasPrefix("/") else {
                 throw SessionStoreError(
-                    .invalidArgument, "a SQLite store URL names a local file: sqlite:/absolute/path or sqlite:relative/path")
+                    .invalidArgument,
+                    "a SQLite store URL names a local file: sqlite:/absolute/path or sqlite:relative/path")
             }
         }
         guard !path.contains("?") else {

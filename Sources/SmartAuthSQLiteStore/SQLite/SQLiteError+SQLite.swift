@@ -45,7 +45,9 @@ extension SessionStoreError {
         case SQLITE_CORRUPT, SQLITE_NOTADB:
             (code, message) = (.corrupt, "the SQLite database file is corrupt or is not a database")
         case SQLITE_BUSY, SQLITE_LOCKED:
-            (code, message) = (.unavailable, "the SQLite database stayed locked by another connection past the busy timeout")
+            (code, message) = (
+                .unavailable, "the SQLite database stayed locked by another connection past the busy timeout"
+            )
         case SQLITE_FULL:
             (code, message) = (.unavailable, "the disk holding the SQLite database is full")
         case SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_READONLY, SQLITE_AUTH:
@@ -62,6 +64,7 @@ extension SessionStoreError {
 
     /// A `.corrupt` error for a row that does not decode.
     static func corruptRow(_ what: String, file: String = #fileID, line: Int = #line) -> SessionStoreError {
-        SessionStoreError(.corrupt, "the SQLite database holds a \(what) that cannot be read back", file: file, line: line)
+        SessionStoreError(
+            .corrupt, "the SQLite database holds a \(what) that cannot be read back", file: file, line: line)
     }
 }

@@ -22,12 +22,16 @@ final class ConnectionWorker: Sendable {
         _ body: @escaping @Sendable (SQLiteConnection) throws(SessionStoreError) -> Result
     ) async throws(SessionStoreError) -> Result {
         let connection = connection
-        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Swift.Result<Result, SessionStoreError>, Never>) in
+        let outcome = await withCheckedContinuation {
+            (continuation: CheckedContinuation<Swift.Result<Result, SessionStoreError>, Never>) in
             queue.async {
-                continuation.resume(returning: Swift.Result { () throws(SessionStoreError) -> Result in
-                    guard connection.isOpen else { throw SessionStoreError.unavailable("the SQLite store is closed") }
-                    return try body(connection)
-                })
+                continuation.resume(
+                    returning: Swift.Result { () throws(SessionStoreError) -> Result in
+                        guard connection.isOpen else {
+                            throw SessionStoreError.unavailable("the SQLite store is closed")
+                        }
+                        return try body(connection)
+                    })
             }
         }
         return try outcome.get()
