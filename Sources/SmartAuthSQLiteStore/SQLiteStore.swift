@@ -152,8 +152,7 @@ public final class SQLiteStore: AuthStore {
         case EISDIR: reason = "it is a directory"
         default: reason = "the file cannot be created"
         }
-        let cause = SQLiteError(
-            code: 14 /* SQLITE_CANTOPEN */, message: String(cString: strerror(code)), operation: "creating \(path)")
+        let cause = SQLiteError.cannotOpen(String(cString: strerror(code)), operation: "creating \(path)")
         throw SessionStoreError.unavailable("cannot open the SQLite database at \(path): \(reason)", underlying: cause)
     }
 

@@ -17,6 +17,12 @@ struct SQLiteError: Error, Sendable, CustomStringConvertible {
     var primaryCode: Int32 { code & 0xFF }
 
     var description: String { "SQLite result \(code) during \(operation): \(message)" }
+
+    /// An error with SQLite's `SQLITE_CANTOPEN` code for a file the store failed to create or open before SQLite
+    /// saw it (the message is the system's).
+    static func cannotOpen(_ message: String, operation: String) -> SQLiteError {
+        SQLiteError(code: SQLITE_CANTOPEN, message: message, operation: operation)
+    }
 }
 
 // Extended result codes as SQLite defines them (`SQLITE_CONSTRAINT | (n << 8)`), written out because the

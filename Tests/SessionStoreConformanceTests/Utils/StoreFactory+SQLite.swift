@@ -3,7 +3,7 @@ import SmartAuthCore
 import SmartAuthSQLiteStore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension StoreFactory {
