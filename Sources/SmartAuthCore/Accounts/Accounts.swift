@@ -46,9 +46,10 @@ public final class Accounts: Sendable {
 
     private var now: Date { engine.configuration.clock.now() }
 
-    /// Trimmed and lower-cased; `nil` unless it looks like `local@domain` (no spaces, one `@`, ≤ 254 bytes).
+    /// Trimmed, Unicode NFC and lower-cased (stores compare bytes, so two spellings of one address must become
+    /// one); `nil` unless it looks like `local@domain` (no spaces, one `@`, ≤ 254 bytes).
     public static func normalizedEmail(_ email: String) -> String? {
-        let trimmed = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let trimmed = email.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping.lowercased()
         let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
         guard trimmed.utf8.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
             !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),

@@ -65,8 +65,10 @@ public protocol RateLimitStore: Sendable {
     /// Forgets `key`'s rate-limit state.
     func resetRateLimit(_ key: String) async throws(SessionStoreError)
 
-    /// Records a failure for `key`: the count goes up by one, or restarts at 1 if the last failure is older
-    /// than `window` seconds. The record expires `window` seconds after the last failure.
+    /// Records a failure for `key`: the count goes up by one, or restarts at 1 if the last failure is `window`
+    /// seconds old or older (a record is live while `now − lastFailureAt < window`, in integer microseconds). The
+    /// record expires `window` seconds after the last failure. Failure records and rate-limit state are separate
+    /// namespaces: the same key in both does not collide.
     /// - Returns: the record after this failure.
     func recordFailure(_ key: String, at now: Date, window: TimeInterval) async throws(SessionStoreError) -> FailureRecord
 

@@ -32,6 +32,14 @@ public struct UserRecord: Hashable, Sendable {
     }
 }
 
+extension UserRecord: CustomStringConvertible, CustomDebugStringConvertible {
+    /// The record without its password hash.
+    public var description: String {
+        "UserRecord(id: \(id), email: \(email), roles: \(roles), disabled: \(disabled), credentialVersion: \(credentialVersion), passwordHash: <redacted>)"
+    }
+    public var debugDescription: String { description }
+}
+
 /// Where user accounts live. Each operation is atomic; emails are unique.
 public protocol UserStore: Sendable {
     /// Stores a new user.

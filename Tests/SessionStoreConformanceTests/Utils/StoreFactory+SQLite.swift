@@ -43,3 +43,8 @@ enum SQLiteTestFiles {
         }
     }
 }
+
+extension AuthStoreFactory {
+    /// The SQLite store for the user, counter and shared-value suites.
+    static let sqlite = AuthStoreFactory(name: "sqlite") { try SQLiteStore(path: SQLiteTestFiles.freshPath()) }
+}
