@@ -17,6 +17,7 @@ struct RequestHead: Sendable {
     private var transferEncodingCount = 0
     private var transferEncodingIsChunked = false
     private var hostCount = 0
+    private var hasMalformedField = false
 
     /// An empty head whose request line is `lineBytes` long.
     init(requestLineBytes: Int) { byteCount = requestLineBytes + 2 }
@@ -24,6 +25,7 @@ struct RequestHead: Sendable {
     /// Appends one header field.
     mutating func add(name: String, value: String) {
         byteCount += name.utf8.count + value.utf8.count + 4
+        if !Self.isToken(name) || !Self.isFieldValue(value) { hasMalformedField = true }
         if name.caseInsensitiveEqualsASCII("content-length") {
             contentLengthValues.append(value)
         } else if name.caseInsensitiveEqualsASCII("transfer-encoding") {
@@ -42,7 +44,7 @@ struct RequestHead: Sendable {
         maximumBodyBytes: Int
     ) -> RequestStateMachine.HeadVerdict {
         guard byteCount <= maximumHeaderBytes else { return .reject(status: 431) }
-        guard let target, hostCount <= 1 else { return .reject(status: 400) }
+        guard let target, hostCount <= 1, !hasMalformedField else { return .reject(status: 400) }
         var contentLength: Int?
         switch contentLengthValues.count {
         case 0: break
@@ -63,6 +65,29 @@ struct RequestHead: Sendable {
             method: method, path: target.path, query: target.query, headers: headers, body: [],
             remoteAddress: remoteAddress)
         return .accept(request, contentLength: contentLength)
+    }
+
+    /// RFC 9110 §5.6.2 `token`: one or more `tchar` (letters, digits and fifteen punctuation characters).
+    static func isToken(_ name: String) -> Bool {
+        !name.utf8.isEmpty
+            && name.utf8.allSatisfy { byte in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    true
+                case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+                    UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                    UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+                    true
+                default:
+                    false
+                }
+            }
+    }
+
+    /// RFC 9110 §5.5 field value: no control characters other than HTAB (so no bare CR, LF or NUL).
+    static func isFieldValue(_ value: String) -> Bool {
+        value.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 }
     }
 
     /// `1*DIGIT` (RFC 9110 §8.6), surrounding whitespace allowed, at most 18 digits; nil otherwise.

@@ -253,6 +253,12 @@ import Glibc
             status: 400),
         FramingCase(name: "unknown transfer coding", head: "Transfer-Encoding: gzip, chunked\r\n", status: 501),
         FramingCase(name: "two Host", head: "Host: evil\r\n", status: 400),
+        FramingCase(name: "space before colon", head: "Content-Length : 3\r\n", status: 400),
+        FramingCase(name: "obs-fold hiding Content-Length", head: "X-A: a\r\n Content-Length: 3\r\n", status: 400),
+        FramingCase(
+            name: "obs-fold hiding Transfer-Encoding", head: "X-A: a\r\n\tTransfer-Encoding: chunked\r\n",
+            status: 400),
+        FramingCase(name: "bare CR in a value", head: "X-A: a\rb\r\nContent-Length: 3\r\n", status: 400),
     ]
 
     @Test(arguments: framingCases)

@@ -55,6 +55,16 @@ import Testing
         #expect(status(verdict([], target: nil)) == 400)
     }
 
+    @Test func rejectsFieldsThatAreNotTokensOrHoldControlCharacters() {
+        #expect(status(verdict([("Content-Length ", "3")])) == 400)
+        #expect(status(verdict([("Transfer-EncodingContent-Length: 3", "chunked")])) == 400)
+        #expect(status(verdict([("", "x")])) == 400)
+        #expect(status(verdict([("X-A", "a\rb")])) == 400)
+        #expect(status(verdict([("X-A", "a\u{0}b")])) == 400)
+        #expect(status(verdict([("X-A", "a\u{7F}")])) == 400)
+        #expect(status(verdict([("X-A!#$%&'*+-.^_`|~09", "tab\tand obs-text \u{E9}")])) == nil)
+    }
+
     @Test func enforcesLimits() {
         #expect(status(verdict([("Content-Length", "1025")])) == 413)
         #expect(status(verdict([("Content-Length", "1024")])) == nil)

@@ -123,7 +123,9 @@ final class RawConnection {
             return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
         var response = RawResponse(status: status, headers: headers, body: [])
-        if let length = response.header("Content-Length").flatMap(Int.init) {
+        if status == 204 || status == 304 || status < 200 {
+            // No body, whatever the headers say (RFC 9112 §6.3).
+        } else if let length = response.header("Content-Length").flatMap(Int.init) {
             while buffer.count < length {
                 guard try fill() else { throw ClientError(description: "connection closed inside a body") }
             }
@@ -137,9 +139,14 @@ final class RawConnection {
         return response
     }
 
-    /// True if the server closed the connection (reads end of stream, or reset) within the read timeout.
+    /// True if the server closes the connection (end of stream, or reset) within the read timeout; bytes
+    /// still arriving before the close are read and ignored.
     func isClosedByServer() -> Bool {
-        buffer.isEmpty && ((try? fill()) == false)
+        while true {
+            guard let more = try? fill() else { return false }
+            if !more { return true }
+            buffer = []
+        }
     }
 }
 
