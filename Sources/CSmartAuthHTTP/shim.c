@@ -61,6 +61,9 @@ struct MHD_Daemon *smartauth_mhd_start(const struct smartauth_mhd_options *optio
     if (options->tls_certificate_pem != NULL && options->tls_key_pem != NULL) {
         items[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)options->tls_certificate_pem};
         items[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)options->tls_key_pem};
+        // TLS 1.2 and 1.3 only; GnuTLS's NORMAL set otherwise still admits TLS 1.0 and 1.1.
+        items[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0,
+                                             (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"};
     }
     items[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 

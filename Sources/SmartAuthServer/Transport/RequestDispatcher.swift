@@ -17,7 +17,7 @@ final class RequestDispatcher: Sendable {
     /// Set when shutdown stops waiting for handlers: new complete requests get 503 rather than a suspension.
     let isAbandoning = Atomic<Bool>(false)
     /// Every request between its request line (URI callback) and libmicrohttpd's completion notice.
-    private let live = Mutex<[ObjectIdentifier: RequestContext]>([:])
+    private let live = Mutex<[ObjectIdentifier: InFlightRequest]>([:])
 
     init(handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse, maximumHeaderBytes: Int, maximumBodyBytes: Int) {
         self.handler = handler
@@ -28,11 +28,11 @@ final class RequestDispatcher: Sendable {
     /// Requests begun and not yet completed (being received, handled, or answered).
     var liveRequestCount: Int { live.withLock { $0.count } }
 
-    func register(_ context: RequestContext) {
+    func register(_ context: InFlightRequest) {
         live.withLock { $0[ObjectIdentifier(context)] = context }
     }
 
-    func unregister(_ context: RequestContext) {
+    func unregister(_ context: InFlightRequest) {
         live.withLock { $0[ObjectIdentifier(context)] = nil }
     }
 

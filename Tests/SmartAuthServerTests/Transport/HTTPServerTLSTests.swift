@@ -38,6 +38,10 @@ import Testing
             #expect(get.output == "ok")
             #expect(log.last?.path == "/secure")
             #expect(log.last?.query == "x=1")
+            for version in [["--tlsv1.2", "--tls-max", "1.2"], ["--tlsv1.3"]] {
+                let pinned = try await run("/usr/bin/curl", ["-sk"] + version + [url])
+                #expect(pinned.output == "ok", "\(version)")
+            }
             // 2 000 bytes: curl sends `Expect: 100-continue`, which libmicrohttpd answers.
             let body = String(repeating: "z", count: 2_000)
             let post = try await run("/usr/bin/curl", ["-sk", "-X", "POST", "--data-binary", body, url])

@@ -16,7 +16,7 @@ extension RequestDispatcher {
     /// the only one that sees the raw target, query included) and returns it retained, as `*con_cls`.
     static let uriCallback: smartauth_mhd_uri_callback = { closure, uri, connection in
         let dispatcher = Unmanaged<RequestDispatcher>.fromOpaque(closure!).takeUnretainedValue()
-        let context = RequestContext(
+        let context = InFlightRequest(
             connection: connection, rawTarget: UnsafeRawBufferPointer(start: uri, count: strlen(uri)))
         dispatcher.register(context)
         return Unmanaged.passRetained(context).toOpaque()
@@ -29,7 +29,7 @@ extension RequestDispatcher {
         guard let closure, let contextPointer, let raw = contextPointer.pointee else { return }
         contextPointer.pointee = nil
         let dispatcher = Unmanaged<RequestDispatcher>.fromOpaque(closure).takeUnretainedValue()
-        let unmanaged = Unmanaged<RequestContext>.fromOpaque(raw)
+        let unmanaged = Unmanaged<InFlightRequest>.fromOpaque(raw)
         let context = unmanaged.takeUnretainedValue()
         context.machine.withLock { $0.completed() }
         dispatcher.unregister(context)
@@ -43,7 +43,7 @@ extension RequestDispatcher {
             return .NO
         }
         let dispatcher = Unmanaged<RequestDispatcher>.fromOpaque(closure).takeUnretainedValue()
-        let context = Unmanaged<RequestContext>.fromOpaque(raw).takeUnretainedValue()
+        let context = Unmanaged<InFlightRequest>.fromOpaque(raw).takeUnretainedValue()
         return dispatcher.access(
             context, method: method, version: version, uploadData: uploadData, uploadDataSize: uploadDataSize)
     }
@@ -52,7 +52,7 @@ extension RequestDispatcher {
     /// then with no bytes each time the request is complete and not yet answered: right away, and again after
     /// every resume. We answer only on one of those later calls, which keeps the connection alive.
     private func access(
-        _ context: RequestContext, method: UnsafePointer<CChar>, version: UnsafePointer<CChar>,
+        _ context: InFlightRequest, method: UnsafePointer<CChar>, version: UnsafePointer<CChar>,
         uploadData: UnsafePointer<CChar>?, uploadDataSize: UnsafeMutablePointer<Int>
     ) -> MHD_Result {
         let connection = context.connection.pointer
@@ -102,7 +102,7 @@ extension RequestDispatcher {
 
     /// Reads the header fields (in order) and the peer address, and judges the head.
     private func readHead(
-        _ context: RequestContext, method: UnsafePointer<CChar>, version: UnsafePointer<CChar>
+        _ context: InFlightRequest, method: UnsafePointer<CChar>, version: UnsafePointer<CChar>
     ) -> RequestStateMachine.HeadVerdict {
         let connection = context.connection.pointer
         let method = String(cString: method)

@@ -19,7 +19,7 @@ struct ConnectionHandle: @unchecked Sendable {
 /// calls for every request the URI callback saw. The handler's task holds its own strong reference, so a
 /// client that disconnects (or a daemon that stops) while the handler runs frees nothing the task still uses:
 /// the task finds the state `.closed` and drops its response.
-final class RequestContext: Sendable {
+final class InFlightRequest: Sendable {
     let connection: ConnectionHandle
     /// The parsed target, or nil if it was malformed (answered 400 at the first access-handler call).
     let target: RequestTarget?
