@@ -15,7 +15,9 @@ extension RequestDispatcher {
     /// `MHD_OPTION_URI_LOG_CALLBACK`: a request line arrived. Creates the request context (this callback is
     /// the only one that sees the raw target, query included) and returns it retained, as `*con_cls`.
     static let uriCallback: smartauth_mhd_uri_callback = { closure, uri, connection in
-        let dispatcher = Unmanaged<RequestDispatcher>.fromOpaque(closure!).takeUnretainedValue()
+        // Without a context the access handler returns MHD_NO and libmicrohttpd closes the connection.
+        guard let closure else { return nil }
+        let dispatcher = Unmanaged<RequestDispatcher>.fromOpaque(closure).takeUnretainedValue()
         let context = InFlightRequest(
             connection: connection, rawTarget: UnsafeRawBufferPointer(start: uri, count: strlen(uri)))
         dispatcher.register(context)
