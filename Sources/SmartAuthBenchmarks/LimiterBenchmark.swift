@@ -1,5 +1,5 @@
 import Foundation
-import SmartAuthCore
+public import SmartAuthCore
 import SmartAuthJWT
 import Synchronization
 
