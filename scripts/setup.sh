@@ -45,6 +45,13 @@ if ((${#missing[@]} > 0)); then
     done
 fi
 
+# The end-to-end test drives the server with Authlib, an OAuth client library from PyPI.
+if [[ "${1:-}" == "test" ]] && ! python3 -c "import authlib, requests" >/dev/null 2>&1; then
+    echo "setup: installing authlib and requests from PyPI" >&2
+    python3 -m pip install --quiet --disable-pip-version-check authlib requests >/dev/null 2>&1 \
+        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages authlib requests
+fi
+
 if ! command -v swift >/dev/null 2>&1; then
     echo "setup: the Swift toolchain (6.0 or later) must be on PATH; see https://swift.org/install" >&2
     exit 1
