@@ -114,7 +114,7 @@ public enum EngineBenchmark {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
-    static func makeEngine(ring: KeyRing, secret: SecretBytes, mode: SessionCheckMode, store: MemorySessionStore) throws -> AuthEngine {
+    static func makeEngine(ring: KeyRing, secret: SecretBytes, mode: SessionCheckMode, store: any SessionStore) throws -> AuthEngine {
         var configuration = AuthConfiguration(
             issuer: "https://auth.example.com", audience: "api", keyRing: ring, refreshTokenSecret: secret)
         configuration.sessionCheck = mode
