@@ -50,7 +50,9 @@ enum BenchStoreCommands {
                     console.print(JSONWriter.string(of: .object(object)))
                 } else {
                     let ratio = limit.map { String(format: "  (%.2f × the server's round-trip limit of %d/s)", result.opsPerSecond / $0, Int($0)) } ?? ""
-                    console.print(String(format: "%-24@ %8d ops/s  p50 %.2f ms  p99 %.2f ms", result.name as NSString, Int(result.opsPerSecond), result.p50, result.p99) + ratio)
+                    console.print(
+                        result.name.padding(toLength: 24, withPad: " ", startingAt: 0)
+                            + String(format: "%8d ops/s  p50 %.2f ms  p99 %.2f ms", Int(result.opsPerSecond), result.p50, result.p99) + ratio)
                 }
             }
             if store is any RevocationFeed {
