@@ -80,27 +80,32 @@ import Testing
         let fixture = try Fixture(parameters: Argon2Parameters(memoryKiB: 4096, iterations: 2))
         _ = try await fixture.accounts.signUp(email: "a@example.com", password: "my password")
         let clock = ContinuousClock()
-        func median(_ email: String) async -> Double {
-            var samples: [Double] = []
-            for index in 0..<25 {
-                let start = clock.now
-                _ = await authErrorCode {
-                    try await fixture.accounts.logIn(
-                        email: email, password: "wrong \(index)", client: ClientInfo(ipAddress: "198.51.100.\(index)"))
-                }
-                let elapsed = clock.now - start
-                samples.append(Double(elapsed.components.attoseconds) * 1e-18 + Double(elapsed.components.seconds))
-                do {
-                    try await fixture.accounts.bruteForce.recordSuccess(account: email, address: "198.51.100.\(index)")
-                } catch {
-                    Issue.record("clearing the counters failed: \(error)")
-                }
+        func sample(_ email: String, _ index: Int) async -> Double {
+            let address = "198.51.100.\(index % 200)"
+            let start = clock.now
+            _ = await authErrorCode {
+                try await fixture.accounts.logIn(email: email, password: "wrong \(index)", client: ClientInfo(ipAddress: address))
             }
-            return samples.sorted()[samples.count / 2]
+            let elapsed = clock.now - start
+            do {
+                try await fixture.accounts.bruteForce.recordSuccess(account: email, address: address)
+            } catch {
+                Issue.record("clearing the counters failed: \(error)")
+            }
+            return Double(elapsed.components.attoseconds) * 1e-18 + Double(elapsed.components.seconds)
         }
-        let known = await median("a@example.com")
-        let unknown = await median("nobody@example.com")
-        #expect(unknown > known / 2 && unknown < known * 2, "medians: known \(known) s, unknown \(unknown) s")
+        // Interleaved, so that load from elsewhere on the machine weighs on both series alike.
+        var known: [Double] = []
+        var unknown: [Double] = []
+        for index in 0..<40 {
+            known.append(await sample("a@example.com", index))
+            unknown.append(await sample("nobody@example.com", index))
+        }
+        let knownMedian = known.sorted()[known.count / 2]
+        let unknownMedian = unknown.sorted()[unknown.count / 2]
+        #expect(
+            unknownMedian > knownMedian / 3 && unknownMedian < knownMedian * 3,
+            "medians: known \(knownMedian) s, unknown \(unknownMedian) s")
     }
 
     @Test func rolesChangeLiveSessions() async throws {

@@ -157,16 +157,20 @@ import Glibc
 
     /// With two worker threads and 200 requests whose handler sleeps 50 ms, blocking workers would need about
     /// 200 × 50 ms / 2 = 5 s; suspended connections let all of them wait at once.
+    /// Proof that handlers do not hold libmicrohttpd's threads: 40 requests on a 2-thread server each wait in
+    /// their handler until all 40 handlers have started. If a handler blocked its thread, at most 2 could ever be
+    /// running and the gate would never open (the 30 s bound only turns that deadlock into a failure; it is not
+    /// a performance assertion).
     @Test func slowHandlersDoNotBlockWorkerThreads() async throws {
+        let started = Gate(count: 40)
         let handler: @Sendable (HTTPRequest) async -> HTTPResponse = { request in
-            try? await Task.sleep(for: .milliseconds(50))
+            await started.arriveAndWait(timeout: .seconds(30))
             return HTTPResponse(status: 200, body: Array(request.path.utf8))
         }
         try await withServer(testConfiguration { $0.threadCount = 2 }, handler: handler) { server in
             let port = server.port
-            let start = ContinuousClock.now
             let bodies = try await withThrowingTaskGroup(of: (Int, String).self) { group in
-                for index in 0..<200 {
+                for index in 0..<40 {
                     group.addTask {
                         let response = try await rawRequest(port: port, get("/r\(index)"))
                         return (index, response.status == 200 ? response.text : "status \(response.status)")
@@ -176,10 +180,8 @@ import Glibc
                 for try await (index, body) in group { bodies[index] = body }
                 return bodies
             }
-            let elapsed = ContinuousClock.now - start
-            #expect(bodies.count == 200)
-            #expect((0..<200).allSatisfy { bodies[$0] == "/r\($0)" })
-            #expect(elapsed < .seconds(5), "200 × 50 ms on 2 threads took \(elapsed)")
+            #expect(started.opened, "the 40 handlers never ran at the same time: they block the server's threads")
+            #expect((0..<40).allSatisfy { bodies[$0] == "/r\($0)" })
         }
     }
 
@@ -374,7 +376,7 @@ import Glibc
         let started = Atomic<Bool>(false)
         let handler: @Sendable (HTTPRequest) async -> HTTPResponse = { _ in
             started.store(true, ordering: .sequentiallyConsistent)
-            try? await Task.sleep(for: .seconds(3))
+            try? await Task.sleep(for: .seconds(60))
             return HTTPResponse(status: 200)
         }
         let server = HTTPServer(configuration: testConfiguration(), handler: handler)
@@ -386,7 +388,8 @@ import Glibc
         async let concurrentShutdown: Void = server.shutdown(gracePeriod: 0.2)
         await server.shutdown(gracePeriod: 0.2)
         await concurrentShutdown
-        #expect(ContinuousClock.now - start < .seconds(2))
+        // Far below the handler's 60 s: shutdown did not wait for it (a deadlock guard, not a speed test).
+        #expect(ContinuousClock.now - start < .seconds(20))
         // 503, or a closed connection if libmicrohttpd stopped before writing it.
         if let response = await inFlight { #expect(response.status == 503) }
     }
@@ -466,4 +469,33 @@ final class RawConnectionBox: @unchecked Sendable {
     private let connection: RawConnection
     init(_ connection: RawConnection) { self.connection = connection }
     func close() { connection.close() }
+}
+
+/// Opens when `count` tasks have arrived; each waits until then (or until the timeout, which only guards
+/// against a deadlock).
+final class Gate: Sendable {
+    private let state: Mutex<(arrived: Int, opened: Bool)>
+    private let count: Int
+
+    init(count: Int) {
+        self.count = count
+        state = Mutex((0, false))
+    }
+
+    var opened: Bool { state.withLock { $0.opened } }
+
+    func arriveAndWait(timeout: Duration) async {
+        state.withLock {
+            $0.arrived += 1
+            if $0.arrived >= count { $0.opened = true }
+        }
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while !opened, ContinuousClock.now < deadline {
+            do {
+                try await Task.sleep(for: .milliseconds(2))
+            } catch {
+                return
+            }
+        }
+    }
 }
