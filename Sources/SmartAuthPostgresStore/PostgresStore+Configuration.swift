@@ -47,8 +47,7 @@ extension ConnectionSettings {
     /// The settings for `url` and `configuration`.
     /// - Throws: `.invalidArgument` naming the setting that is out of range, or the URL that libpq cannot parse.
     init(url: String, configuration: PostgresStore.Configuration) throws(SessionStoreError) {
-        let lowered = url.lowercased()
-        guard lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") else {
+        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
             throw SessionStoreError(.invalidArgument, "the URL must start with postgres:// or postgresql://")
         }
         if let problem = PostgresConnection.parseError(url: url) {

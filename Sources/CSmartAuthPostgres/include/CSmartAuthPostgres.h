@@ -10,4 +10,8 @@ const char *_Nullable smartauth_pq_result_sqlstate(const PGresult *_Nonnull resu
 
 /// The primary, human-readable message of a failed result, or NULL.
 const char *_Nullable smartauth_pq_result_primary_message(const PGresult *_Nonnull result);
+
+/// Installs a notice processor that drops notices (`NOTICE: drop cascades to …`): the library never prints, and
+/// libpq's default processor writes to stderr.
+void smartauth_pq_silence_notices(PGconn *_Nonnull conn);
 #endif

@@ -43,6 +43,7 @@ final class PostgresConnection: @unchecked Sendable {
         }
         guard let raw else { throw .unavailable("could not allocate a PostgreSQL connection") }
         let connection = PostgresConnection(takingOwnershipOf: raw)
+        smartauth_pq_silence_notices(raw)
         guard PQstatus(raw) != CONNECTION_BAD else {
             throw .unavailable("could not connect to PostgreSQL", underlying: connection.clientError())
         }
@@ -79,9 +80,12 @@ final class PostgresConnection: @unchecked Sendable {
     /// that the kernel noticed): reads whatever the server sent without blocking.
     func isStale() -> Bool {
         guard !isBroken, PQstatus(handle) == CONNECTION_OK else { return true }
-        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-        if poll(&descriptor, 1, 0) > 0 {
-            // Something arrived while idle: a termination notice, EOF, or a notification.
+        // Something may have arrived while idle: a termination notice (57P01 on a server shutdown), then EOF.
+        // PQconsumeInput reads what is there without noticing an EOF behind it, so look again until the socket
+        // is quiet (a few rounds at most: an idle pool connection receives nothing else).
+        for _ in 0..<4 {
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 0) > 0 else { return false }
             if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK { return true }
         }
         return false

@@ -14,7 +14,7 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 
     /// Every store the suite checks.
-    static let all: [StoreFactory] = [.memory, .memorySingleShard, .sqlite, .redis]
+    static let all: [StoreFactory] = [.memory, .memorySingleShard, .sqlite, .redis, .postgres]
 
     /// The in-memory store as the engine uses it by default.
     static let memory = StoreFactory(name: "memory") { MemorySessionStore() }
