@@ -14,7 +14,7 @@ struct AuthStoreFactory: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 
     /// Every store the suites check.
-    static let all: [AuthStoreFactory] = [.memory, .sqlite]
+    static let all: [AuthStoreFactory] = [.memory, .sqlite, .redis, .postgres]
 
     /// The in-memory store with its default settings.
     static let memory = AuthStoreFactory(name: "memory") { MemoryAuthStore() }
