@@ -308,8 +308,9 @@ struct RedisScript: Sendable, Hashable {
             local stored = tat
             if allowed then
               stored = newTat
-              local ms = math.ceil((newTat - now) / 1000)
-              if ms < 1 then ms = 1 end
+              -- A second beyond the logical expiry: a past TAT means "none" to GCRA, so keeping it a little longer
+              -- changes no decision, while expiring it early (callers and Redis clocks differ) would loosen the limit.
+              local ms = math.ceil((newTat - now) / 1000) + 1000
               redis.call('SET', KEYS[1], string.format('%.0f', newTat), 'PX', ms)
             end
             local room = period - (stored - now)
