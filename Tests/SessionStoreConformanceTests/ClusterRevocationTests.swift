@@ -59,3 +59,25 @@ import Testing
         print("\(cluster.name): revocation propagation p50 \(delays[delays.count / 2]) ms, max \(delays.last ?? 0) ms")
     }
 }
+
+/// Rate limits shared by several nodes: two limiters, each over its own connection pool to one server, together
+/// allow exactly the limit under real concurrency.
+@Suite struct ClusterRateLimitTests {
+    @Test(arguments: ClusterRevocationTests.clusters)
+    func twoNodesTogetherAllowExactlyTheLimit(_ cluster: ClusterRevocationTests.Cluster) async throws {
+        let stores = try cluster.make()
+        let clock = ManualClock()
+        let limiters = stores.map { RateLimiter(store: $0, clock: clock) }
+        let limit = RateLimit(limit: 100, period: 60)
+        let allowed = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<400 {
+                let limiter = limiters[index % limiters.count]
+                group.addTask { try await limiter.acquire(.account("shared@example.com"), limit: limit).allowed }
+            }
+            var count = 0
+            for try await result in group where result { count += 1 }
+            return count
+        }
+        #expect(allowed == 100)
+    }
+}
