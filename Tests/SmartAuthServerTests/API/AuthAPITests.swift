@@ -6,10 +6,12 @@ import SmartAuthServer
 import SmartAuthTesting
 import Testing
 
-/// The REST API in-process: the whole flow, error bodies, and each endpoint's rules.
+/// The REST API, in-process and again over HTTP against a live server: the whole flow, error bodies, and each
+/// endpoint's rules.
 @Suite struct AuthAPITests {
-    @Test func signupTokenUserinfoRefreshFlow() async throws {
-        let fixture = try APIFixture()
+    @Test(arguments: Transport.allCases)
+    func signupTokenUserinfoRefreshFlow(_ transport: Transport) async throws {
+        let fixture = try APIFixture(transport)
         let signup = await fixture.send("POST", "/v1/signup", json: #"{"email":"Alice@Example.com","password":"correct horse battery"}"#)
         #expect(signup.status == 201)
         #expect(signup.string("email") == "alice@example.com")
@@ -36,8 +38,9 @@ import Testing
         #expect(await fixture.send("GET", "/v1/userinfo", bearer: next.access).status == 200)
     }
 
-    @Test func tokenEndpointErrorsFollowRFC6749() async throws {
-        let fixture = try APIFixture()
+    @Test(arguments: Transport.allCases)
+    func tokenEndpointErrorsFollowRFC6749(_ transport: Transport) async throws {
+        let fixture = try APIFixture(transport)
         _ = try await fixture.signUpAndLogIn()
         func error(_ form: String) async -> (Int, String?) {
             let reply = await fixture.send("POST", "/v1/token", form: form)
@@ -57,8 +60,9 @@ import Testing
         #expect(badJSON.string("error") == "invalid_request")
     }
 
-    @Test func replayedRefreshTokenOutsideTheWindowRevokesTheSession() async throws {
-        let fixture = try APIFixture()
+    @Test(arguments: Transport.allCases)
+    func replayedRefreshTokenOutsideTheWindowRevokesTheSession(_ transport: Transport) async throws {
+        let fixture = try APIFixture(transport)
         let tokens = try await fixture.signUpAndLogIn()
         let first = await fixture.send("POST", "/v1/token", form: "grant_type=refresh_token&refresh_token=\(tokens.refresh!)")
         #expect(first.status == 200)
@@ -74,8 +78,9 @@ import Testing
         #expect(after.header("WWW-Authenticate")?.contains("invalid_token") == true)
     }
 
-    @Test func logoutScopesAndSessionsEndpoints() async throws {
-        let fixture = try APIFixture()
+    @Test(arguments: Transport.allCases)
+    func logoutScopesAndSessionsEndpoints(_ transport: Transport) async throws {
+        let fixture = try APIFixture(transport)
         let a = try await fixture.signUpAndLogIn()
         let b = try await fixture.logIn()
         let c = try await fixture.logIn()
@@ -102,8 +107,9 @@ import Testing
         #expect(await fixture.send("GET", "/v1/userinfo", bearer: d.access).status == 401)
     }
 
-    @Test func unauthenticatedAndMalformedAuthorization() async throws {
-        let fixture = try APIFixture()
+    @Test(arguments: Transport.allCases)
+    func unauthenticatedAndMalformedAuthorization(_ transport: Transport) async throws {
+        let fixture = try APIFixture(transport)
         let none = await fixture.send("GET", "/v1/sessions")
         #expect(none.status == 401)
         #expect(none.header("WWW-Authenticate") == "Bearer realm=\"smartauth\"")
@@ -114,8 +120,9 @@ import Testing
         #expect(garbage.status == 401)
     }
 
-    @Test func adminRoutesNeedThePermission() async throws {
-        let fixture = try APIFixture()
+    @Test(arguments: Transport.allCases)
+    func adminRoutesNeedThePermission(_ transport: Transport) async throws {
+        let fixture = try APIFixture(transport)
         let alice = try await fixture.signUpAndLogIn()
         let aliceID = try #require(await fixture.send("GET", "/v1/userinfo", bearer: alice.access).string("sub"))
         _ = try await fixture.accounts.signUp(email: "root@example.com", password: "root password!", roles: ["admin"])
@@ -142,8 +149,9 @@ import Testing
         #expect(await fixture.send("DELETE", "/v1/admin/users/\(aliceID)/sessions", bearer: admin.access).json?["revoked"] == .number(JSONNumber(0)))
     }
 
-    @Test func introspectionAndRevocation() async throws {
-        let fixture = try APIFixture()
+    @Test(arguments: Transport.allCases)
+    func introspectionAndRevocation(_ transport: Transport) async throws {
+        let fixture = try APIFixture(transport)
         let tokens = try await fixture.signUpAndLogIn()
         let key = APIFixture.introspectionKey
         #expect(await fixture.send("POST", "/v1/introspect", form: "token=\(tokens.access)").status == 401)
@@ -160,8 +168,9 @@ import Testing
         #expect(await fixture.send("POST", "/v1/revoke", form: "").status == 400)
     }
 
-    @Test func discoveryHealthMetricsAndOpenAPI() async throws {
-        let fixture = try APIFixture()
+    @Test(arguments: Transport.allCases)
+    func discoveryHealthMetricsAndOpenAPI(_ transport: Transport) async throws {
+        let fixture = try APIFixture(transport)
         let tokens = try await fixture.signUpAndLogIn()
         let jwks = await fixture.send("GET", "/.well-known/jwks.json")
         #expect(jwks.header("Cache-Control") == "public, max-age=300")
@@ -191,8 +200,9 @@ import Testing
         #expect(wrongMethod.header("Allow") == "POST")
     }
 
-    @Test func rateLimitsAnswer429WithHeaders() async throws {
-        let fixture = try APIFixture { $0.tokenRateLimit = RateLimit(limit: 3, period: 60) }
+    @Test(arguments: Transport.allCases)
+    func rateLimitsAnswer429WithHeaders(_ transport: Transport) async throws {
+        let fixture = try APIFixture(transport) { $0.tokenRateLimit = RateLimit(limit: 3, period: 60) }
         var last = Reply(HTTPResponse(status: 0))
         for _ in 0..<4 { last = await fixture.send("POST", "/v1/token", form: "grant_type=refresh_token&refresh_token=x") }
         #expect(last.status == 429)
@@ -205,8 +215,9 @@ import Testing
     }
 
     /// With the defaults, at most 20 consecutive failed passwords for one account before 429.
-    @Test func bruteForceBackOffAnswers429() async throws {
-        let fixture = try APIFixture { $0.tokenRateLimit = nil }
+    @Test(arguments: Transport.allCases)
+    func bruteForceBackOffAnswers429(_ transport: Transport) async throws {
+        let fixture = try APIFixture(transport) { $0.tokenRateLimit = nil }
         _ = try await fixture.signUpAndLogIn()
         var statuses: [Int] = []
         for attempt in 0..<21 {
@@ -219,8 +230,9 @@ import Testing
         #expect(statuses.last == 429)
     }
 
-    @Test func cookieModeKeepsTheRefreshTokenOutOfTheBodyAndChecksOrigins() async throws {
-        let fixture = try APIFixture { $0.refreshCookie = .init(allowedOrigins: ["https://app.example.com"]) }
+    @Test(arguments: Transport.allCases)
+    func cookieModeKeepsTheRefreshTokenOutOfTheBodyAndChecksOrigins(_ transport: Transport) async throws {
+        let fixture = try APIFixture(transport) { $0.refreshCookie = .init(allowedOrigins: ["https://app.example.com"]) }
         _ = await fixture.send("POST", "/v1/signup", json: #"{"email":"alice@example.com","password":"correct horse battery"}"#)
         let login = await fixture.send("POST", "/v1/token", form: "grant_type=password&username=alice@example.com&password=correct+horse+battery")
         #expect(login.status == 200)
@@ -243,8 +255,9 @@ import Testing
         #expect(good.header("Set-Cookie")?.hasPrefix("smartauth_refresh=") == true)
     }
 
-    @Test func signupRules() async throws {
-        let fixture = try APIFixture()
+    @Test(arguments: Transport.allCases)
+    func signupRules(_ transport: Transport) async throws {
+        let fixture = try APIFixture(transport)
         #expect(await fixture.send("POST", "/v1/signup", json: #"{"email":"not-an-email","password":"long enough"}"#).status == 400)
         #expect(await fixture.send("POST", "/v1/signup", json: #"{"email":"a@example.com","password":"short"}"#).status == 400)
         #expect(await fixture.send("POST", "/v1/signup", json: #"{"email":"a@example.com","password":"long enough"}"#).status == 201)

@@ -5,8 +5,27 @@ import SmartAuthHTTP
 import SmartAuthJWT
 import SmartAuthServer
 import SmartAuthTesting
+import Testing
 
-/// The REST API over a memory store, a manual clock and fast password hashing, called in-process.
+/// How a test reaches the API: a direct call, or HTTP over loopback through the libmicrohttpd transport (the
+/// same checks, once in-process and once against a live server).
+enum Transport: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case inProcess = "in-process"
+    case live
+    var testDescription: String { rawValue }
+}
+
+/// Keeps a live server running for as long as a fixture exists.
+final class LiveServer: Sendable {
+    let server: HTTPServer
+    init(_ server: HTTPServer) { self.server = server }
+    deinit {
+        let server = self.server
+        Task { await server.shutdown(gracePeriod: 0) }
+    }
+}
+
+/// The REST API over a memory store, a manual clock and fast password hashing, called in-process or over HTTP.
 struct APIFixture {
     let clock = ManualClock()
     let store = MemoryAuthStore()
@@ -14,8 +33,12 @@ struct APIFixture {
     let accounts: Accounts
     let api: AuthAPI
     static let introspectionKey = "introspection-key-0123456789"
+    let live: LiveServer?
 
-    init(configure: (inout APIConfiguration) -> Void = { _ in }, engineSetup: (inout AuthConfiguration) -> Void = { _ in }) throws {
+    init(
+        _ transport: Transport = .inProcess, configure: (inout APIConfiguration) -> Void = { _ in },
+        engineSetup: (inout AuthConfiguration) -> Void = { _ in }
+    ) throws {
         var configuration = AuthConfiguration(
             issuer: "http://127.0.0.1:8080", audience: "http://127.0.0.1:8080",
             keyRing: try KeyRing.generate(algorithm: .es256, now: clock.now()), refreshTokenSecret: try SecretBytes(randomCount: 32))
@@ -26,8 +49,18 @@ struct APIFixture {
         accounts = Accounts(users: store, engine: engine, hasher: hasher, bruteForce: BruteForceProtector(store: store, clock: clock))
         var apiConfiguration = APIConfiguration(baseURL: "http://127.0.0.1:8080")
         apiConfiguration.introspectionKey = SecretBytes(Array(Self.introspectionKey.utf8))
+        // Over HTTP the peer is always 127.0.0.1: trust it as a proxy so tests can still vary the client address.
+        if transport == .live { apiConfiguration.trustedProxies = [IPNetwork("127.0.0.1")!] }
         configure(&apiConfiguration)
-        api = AuthAPI(engine: engine, accounts: accounts, limiter: RateLimiter(store: store, clock: clock), configuration: apiConfiguration)
+        let api = AuthAPI(engine: engine, accounts: accounts, limiter: RateLimiter(store: store, clock: clock), configuration: apiConfiguration)
+        self.api = api
+        if transport == .live {
+            let server = HTTPServer(configuration: testConfiguration()) { request in await api.handle(request) }
+            try server.start()
+            live = LiveServer(server)
+        } else {
+            live = nil
+        }
     }
 
     @discardableResult
@@ -45,6 +78,17 @@ struct APIFixture {
             body = Array(form.utf8)
         }
         if let bearer { fields.add("Authorization", "Bearer \(bearer)") }
+        if let live {
+            fields.add("X-Forwarded-For", address)
+            var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
+            for field in fields { head += "\(field.name): \(field.value)\r\n" }
+            do {
+                let raw = try await rawRequest(port: live.server.port, Array((head + "\r\n").utf8) + body)
+                return Reply(HTTPResponse(status: raw.status, headers: HTTPHeaders(raw.headers.map { ($0.name, $0.value) }), body: raw.body))
+            } catch {
+                return Reply(HTTPResponse(status: 599, body: Array("transport error: \(error)".utf8)))
+            }
+        }
         let parts = path.split(separator: "?", maxSplits: 1)
         let request = HTTPRequest(
             method: method, path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : nil, headers: fields, body: body,
