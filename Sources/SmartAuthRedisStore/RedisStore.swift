@@ -28,7 +28,8 @@ public import SmartAuthCore
 /// from the server's never loses a live session early. A user's index set lives as long as the furthest of its
 /// sessions (each write extends it, never shortens it), and readers drop index entries whose session is gone, so
 /// the index never loses a live session and never keeps a dead one for long. Users and shared values do not
-/// expire; counters expire at their theoretical arrival time, failure records `window` after the last failure.
+/// expire; counters expire at their theoretical arrival time, failure records `window` after the last failure
+/// (each plus the same one-second margin).
 ///
 /// ### Failures
 /// Connections are made on first use, one per pool slot, each confined to its own serial queue so that blocking

@@ -53,8 +53,11 @@ import Testing
         #expect(seconds < 2)
 
         try server.start()
-        #expect(await store.waitUntilAnswering(timeout: 10))
-        // Every connection of the pool works again, and the session survived (AOF).
+        // Wait through another store, so that this one's connections are still the ones from before the restart.
+        let probe = try Self.store(on: server)
+        #expect(await probe.waitUntilAnswering(timeout: 10))
+        // Every connection of the pool works again at once (a connection the server closed is replaced before use,
+        // not used and failed), and the session survived (AOF).
         for _ in 0..<4 { #expect(try await store.session(session.id, at: clock.now()) == session) }
         let rotated = try await store.rotate(
             RotationRequest(
@@ -78,7 +81,8 @@ import Testing
 
         await server.crash()  // SIGKILL: no shutdown save, only the AOF (fsync on every write)
         try server.start()
-        try #require(await store.waitUntilAnswering(timeout: 10))
+        let probe = try Self.store(on: server)
+        try #require(await probe.waitUntilAnswering(timeout: 10))
         for session in sessions.dropFirst() {
             #expect(try await store.session(session.id, at: clock.now()) == session)
         }

@@ -80,6 +80,10 @@ final class RedisConnection: @unchecked Sendable {
         timeoutMilliseconds = wanted
     }
 
+    /// Whether the server closed this idle connection (it restarted, or dropped an idle client): checked before
+    /// each use so that a restart costs a reconnection rather than a failed operation.
+    var isStale: Bool { isBroken || smartauth_redis_is_stale(pointer) != 0 }
+
     /// Sends one command and returns its reply (an error reply is a value, not a throw).
     ///
     /// - Throws: `.unavailable` on an I/O error or timeout; the connection is then broken.

@@ -26,7 +26,8 @@ struct ConnectionSettings: Sendable {
 /// thread) until their worker has run their command.
 ///
 /// A worker makes its connection when it first needs one and drops it after an I/O error or timeout; the next
-/// operation on that worker connects again. Every operation has a deadline (``ConnectionSettings/commandTimeout``
+/// operation on that worker connects again. Before each use it checks (with a zero-timeout `poll`) that the server
+/// has not closed the idle connection, so that a server restart costs a reconnection, not a failed operation. Every operation has a deadline (``ConnectionSettings/commandTimeout``
 /// from the call): waiting for the worker, connecting and the command itself all count against it, so a caller
 /// hears `.unavailable` within that time when the server is down or hangs.
 final class RedisPool: Sendable {
@@ -148,7 +149,7 @@ final class RedisWorker: Sendable {
         return connection.withLock { current -> Result<T, SessionStoreError> in
             do throws(SessionStoreError) {
                 let live: RedisConnection
-                if let existing = current, !existing.isBroken {
+                if let existing = current, !existing.isStale {
                     live = existing
                 } else {
                     current = nil

@@ -294,7 +294,9 @@ struct RedisScript: Sendable, Hashable {
     // MARK: - Counters
 
     /// GCRA in integer microseconds, the same steps as `GCRA.evaluate`. KEYS: counter. ARGV: now, period,
-    /// emission interval, cost (all integers below 2^53, exact in Lua's doubles).
+    /// emission interval, cost (all integers below 2^53, exact in Lua's doubles), margin ms. The counter expires
+    /// the margin after its theoretical arrival time (a stored time before `now` counts as `now`, so the margin
+    /// changes no decision; it only keeps a caller's clock that runs ahead of the server's from losing state).
     /// Returns {allowed (0/1), remaining, stored − now, allowAt − now}.
     static let acquire = RedisScript(
         name: "acquire",
@@ -308,7 +310,7 @@ struct RedisScript: Sendable, Hashable {
             local stored = tat
             if allowed then
               stored = newTat
-              local ms = math.ceil((newTat - now) / 1000)
+              local ms = math.ceil((newTat - now) / 1000) + tonumber(ARGV[5])
               if ms < 1 then ms = 1 end
               redis.call('SET', KEYS[1], string.format('%.0f', newTat), 'PX', ms)
             end
