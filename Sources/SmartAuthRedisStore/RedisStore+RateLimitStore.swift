@@ -69,7 +69,8 @@ extension RedisStore {
         _ key: String, at now: Date, window: TimeInterval
     ) async throws(SessionStoreError) -> FailureRecord? {
         guard Self.fits(key) else { return nil }
-        let reply = try await pool.command(RedisCommand("HMGET", [keys.failures(key), Array("n".utf8), Array("t".utf8)]))
+        let reply = try await pool.command(
+            RedisCommand("HMGET", [keys.failures(key), Array("n".utf8), Array("t".utf8)]))
         guard let parts = reply.elements, parts.count == 2 else { throw RedisCodec.corrupt("an answer") }
         if parts[0] == .null || parts[1] == .null { return nil }
         guard let count = parts[0].text.flatMap({ Int($0) }), let last = RedisCodec.date(parts[1].text) else {

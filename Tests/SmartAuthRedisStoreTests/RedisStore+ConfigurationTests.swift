@@ -1,6 +1,7 @@
 import SmartAuthCore
-@testable import SmartAuthRedisStore
 import Testing
+
+@testable import SmartAuthRedisStore
 
 /// Parsing of `redis://` URLs and checking of ``RedisStore/Configuration`` (no server needed: the store connects
 /// on first use).
@@ -76,6 +77,15 @@ import Testing
             try RedisStore(url: "redis://127.0.0.1:6379", configuration: example.configuration)
         }
         #expect(error?.code == .invalidArgument)
+    }
+
+    @Test func documentedExamplesConfigure() throws {
+        // The examples in RedisStore's doc comment and in Docs.docc/index.md.
+        _ = try RedisStore(
+            url: "redis://:secret@127.0.0.1:6379/0", configuration: .init(keyPrefix: "myapp:auth:", poolSize: 8))
+        _ = try RedisStore(
+            url: "redis://:s3cret@10.0.0.5:6379/2",
+            configuration: .init(keyPrefix: "shop:auth:", poolSize: 8, connectTimeout: 2, commandTimeout: 3))
     }
 
     @Test func defaultsAreAsDocumented() {

@@ -1,17 +1,20 @@
 import Foundation
 import SmartAuthCore
-@testable import SmartAuthRedisStore
 import SmartAuthTesting
 import Testing
+
+@testable import SmartAuthRedisStore
 
 /// Failing closed and recovering: each test runs its own redis-server (``PrivateRedisServer``) so that stopping,
 /// killing or freezing it disturbs nobody else.
 @Suite struct RedisStoreFaultTests {
-    static func store(on server: PrivateRedisServer, poolSize: Int = 2, commandTimeout: Double = 1) throws -> RedisStore {
+    static func store(on server: PrivateRedisServer, poolSize: Int = 2, commandTimeout: Double = 1) throws -> RedisStore
+    {
         try RedisStore(
             url: server.url,
             configuration: .init(
-                keyPrefix: "fault:", poolSize: poolSize, connectTimeout: commandTimeout, commandTimeout: commandTimeout))
+                keyPrefix: "fault:", poolSize: poolSize, connectTimeout: commandTimeout, commandTimeout: commandTimeout)
+        )
     }
 
     @Test func unreachableServerIsUnavailableWithinTheTimeout() async throws {

@@ -1,7 +1,8 @@
 import Foundation
 import SmartAuthCore
-@testable import SmartAuthRedisStore
 import Testing
+
+@testable import SmartAuthRedisStore
 
 /// ``KeyValueStore`` on Redis: binary values and an atomic compare-and-set.
 @Suite struct RedisStoreKeyValueStoreTests {

@@ -1,8 +1,9 @@
 import Foundation
 import SmartAuthCore
-@testable import SmartAuthRedisStore
 import SmartAuthTesting
 import Testing
+
+@testable import SmartAuthRedisStore
 
 /// ``RateLimitStore`` on Redis: GCRA decisions identical to the reference, atomic under concurrency; failure
 /// records with their window.
@@ -18,8 +19,10 @@ import Testing
     static let scenarios: [Scenario] = [
         Scenario(
             name: "5 per 10 s, a burst then a trickle", limit: RateLimit(limit: 5, period: 10),
-            requests: [(0, 1), (0, 1), (0, 1), (0, 1), (0, 1), (0, 1), (0.5, 1), (1.999, 1), (2, 1), (2.001, 1),
-                (3, 1), (10, 1), (30, 1), (30, 5), (30, 1), (31.9999, 1)]),
+            requests: [
+                (0, 1), (0, 1), (0, 1), (0, 1), (0, 1), (0, 1), (0.5, 1), (1.999, 1), (2, 1), (2.001, 1),
+                (3, 1), (10, 1), (30, 1), (30, 5), (30, 1), (31.9999, 1),
+            ]),
         Scenario(
             name: "3 per 1 s with costs", limit: RateLimit(limit: 3, period: 1),
             requests: [(0, 2), (0, 2), (0.333333, 1), (0.4, 3), (1.2, 3), (1.2, 0), (5, 4), (5, 3), (5.000001, 1)]),
@@ -30,7 +33,8 @@ import Testing
             name: "100 per hour", limit: RateLimit(limit: 100, period: 3600),
             requests: (0..<120).map { (Double($0) * 7.3, 1 + $0 % 2) }),
         Scenario(
-            name: "limit 0 and a period shorter than a microsecond per request", limit: RateLimit(limit: 0, period: 0.0000005),
+            name: "limit 0 and a period shorter than a microsecond per request",
+            limit: RateLimit(limit: 0, period: 0.0000005),
             requests: [(0, 1), (0, 1), (0.000001, 1)]),
     ]
 
@@ -53,7 +57,9 @@ import Testing
         let store = try LiveRedis.store()
         let now = ManualClock().now()
         let limit = RateLimit(limit: 25, period: 60)
-        let decisions = try await race(300) { _ in try await store.acquire("login:ada", limit: limit, cost: 1, at: now) }
+        let decisions = try await race(300) { _ in
+            try await store.acquire("login:ada", limit: limit, cost: 1, at: now)
+        }
         #expect(decisions.filter(\.allowed).count == 25)
         #expect(Set(decisions.filter(\.allowed).map(\.remaining)) == Set(0..<25))
     }
@@ -92,12 +98,17 @@ import Testing
         let store = try LiveRedis.store()
         let clock = ManualClock()
         let start = clock.now()
-        #expect(try await store.recordFailure("ada", at: start, window: 60) == FailureRecord(count: 1, lastFailureAt: start))
+        #expect(
+            try await store.recordFailure("ada", at: start, window: 60) == FailureRecord(count: 1, lastFailureAt: start)
+        )
         clock.advance(by: 10)
         let second = clock.now()
-        #expect(try await store.recordFailure("ada", at: second, window: 60) == FailureRecord(count: 2, lastFailureAt: second))
-        #expect(try await store.failures("ada", at: second.addingTimeInterval(59.999), window: 60)
-            == FailureRecord(count: 2, lastFailureAt: second))
+        #expect(
+            try await store.recordFailure("ada", at: second, window: 60)
+                == FailureRecord(count: 2, lastFailureAt: second))
+        #expect(
+            try await store.failures("ada", at: second.addingTimeInterval(59.999), window: 60)
+                == FailureRecord(count: 2, lastFailureAt: second))
         #expect(try await store.failures("ada", at: second.addingTimeInterval(60), window: 60) == nil)
         #expect(try await store.failures("nobody", at: second, window: 60) == nil)
 
@@ -107,7 +118,8 @@ import Testing
 
         // A failure a whole window after the last one starts again at 1.
         let late = second.addingTimeInterval(60)
-        #expect(try await store.recordFailure("ada", at: late, window: 60) == FailureRecord(count: 1, lastFailureAt: late))
+        #expect(
+            try await store.recordFailure("ada", at: late, window: 60) == FailureRecord(count: 1, lastFailureAt: late))
         try await store.clearFailures("ada")
         #expect(try await store.failures("ada", at: late, window: 60) == nil)
     }

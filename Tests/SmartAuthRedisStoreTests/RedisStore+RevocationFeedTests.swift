@@ -1,8 +1,9 @@
 import Foundation
 import SmartAuthCore
-@testable import SmartAuthRedisStore
 import SmartAuthTesting
 import Testing
+
+@testable import SmartAuthRedisStore
 
 /// ``RevocationFeed`` over Redis pub/sub: two stores on one server stand for two nodes.
 @Suite struct RedisStoreRevocationFeedTests {

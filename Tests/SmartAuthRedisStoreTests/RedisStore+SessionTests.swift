@@ -1,8 +1,9 @@
 import Foundation
 import SmartAuthCore
-@testable import SmartAuthRedisStore
 import SmartAuthTesting
 import Testing
+
+@testable import SmartAuthRedisStore
 
 /// What the Redis store adds to the conformance suite: physical TTLs that follow the logical expiries, an index that
 /// is pruned by readers, and a logical clock that may be far from the server's.
@@ -57,7 +58,9 @@ import Testing
     @Test func readersDropIndexEntriesWhoseSessionIsGone() async throws {
         let store = try LiveRedis.store()
         let clock = ManualClock()
-        let sessions = (0..<3).map { SessionFixtures.session(user: "ada", createdAt: clock.now().addingTimeInterval(Double($0))) }
+        let sessions = (0..<3).map {
+            SessionFixtures.session(user: "ada", createdAt: clock.now().addingTimeInterval(Double($0)))
+        }
         for session in sessions { try await store.create(session) }
         // As if Redis had expired the key on its own.
         _ = try await store.raw("DEL", store.keys.session(sessions[0].id))

@@ -1,7 +1,8 @@
 import Foundation
 import SmartAuthCore
-@testable import SmartAuthRedisStore
 import Testing
+
+@testable import SmartAuthRedisStore
 
 /// ``UserStore`` on Redis: unique ids and emails, replacement by id.
 @Suite struct RedisStoreUserStoreTests {

@@ -64,7 +64,8 @@ final class RedisConnection: @unchecked Sendable {
         if endpoint.database != 0 {
             let reply = try connection.command(RedisCommand("SELECT", String(endpoint.database)))
             if case .error(let text) = reply {
-                throw .unavailable("Redis refused to select database \(endpoint.database)", underlying: RedisFailure(text))
+                throw .unavailable(
+                    "Redis refused to select database \(endpoint.database)", underlying: RedisFailure(text))
             }
         }
         return connection
@@ -200,7 +201,11 @@ final class RedisConnection: @unchecked Sendable {
             var elements: [RedisValue] = []
             elements.reserveCapacity(node.elements)
             for index in 0..<node.elements {
-                if let element = node.element[index] { elements.append(value(of: element)) } else { elements.append(.null) }
+                if let element = node.element[index] {
+                    elements.append(value(of: element))
+                } else {
+                    elements.append(.null)
+                }
             }
             return .array(elements)
         case REDIS_REPLY_STATUS:

@@ -301,7 +301,8 @@ struct RedisScript: Sendable, Hashable {
     static let acquire = RedisScript(
         name: "acquire",
         body: """
-            local now, period, emission, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+            local now, period = tonumber(ARGV[1]), tonumber(ARGV[2])
+            local emission, cost = tonumber(ARGV[3]), tonumber(ARGV[4])
             local tat = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
             if tat < now then tat = now end
             local newTat = tat + emission * cost

@@ -1,7 +1,8 @@
 import Foundation
 import SmartAuthCore
-@testable import SmartAuthRedisStore
 import Testing
+
+@testable import SmartAuthRedisStore
 
 /// The shared test server and fresh namespaces on it.
 enum LiveRedis {
@@ -11,7 +12,8 @@ enum LiveRedis {
         let environment = ProcessInfo.processInfo.environment
         if let url = environment["SMARTAUTH_TEST_REDIS_URL"], !url.isEmpty { return url }
         try unavailable(
-            "SMARTAUTH_TEST_REDIS_URL is not set (eval \"$(scripts/services.sh start)\")", sourceLocation: sourceLocation)
+            "SMARTAUTH_TEST_REDIS_URL is not set (eval \"$(scripts/services.sh start)\")",
+            sourceLocation: sourceLocation)
     }
 
     /// Cancels the current test because something it needs is missing (a failure under `CI=true`).

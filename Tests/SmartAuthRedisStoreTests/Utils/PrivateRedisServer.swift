@@ -1,7 +1,8 @@
 import Foundation
 import Glibc
-@testable import SmartAuthRedisStore
 import Testing
+
+@testable import SmartAuthRedisStore
 
 /// A redis-server of the test's own, on a free loopback port with AOF on (`appendfsync always`) and its data in a
 /// temporary folder, so that a fault test can stop, kill, pause and restart it without disturbing anyone else's
@@ -23,7 +24,8 @@ final class PrivateRedisServer: @unchecked Sendable {  // used by one test at a 
 
     private init() throws {
         port = try Self.freePort()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("smartauth-redis-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "smartauth-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try start()
     }
