@@ -39,7 +39,37 @@ enum LiveRedis {
     }
 }
 
+extension LiveRedis {
+    /// Runs `body` with a store under a fresh prefix, then deletes every key under that prefix (users and shared
+    /// values never expire on their own), whether `body` threw or not.
+    static func withStore(
+        sourceLocation: SourceLocation = #_sourceLocation, _ body: (RedisStore) async throws -> Void
+    ) async throws {
+        let store = try store(sourceLocation: sourceLocation)
+        do {
+            try await body(store)
+        } catch {
+            try? await store.dropNamespace()
+            throw error
+        }
+        try await store.dropNamespace()
+    }
+}
+
 extension RedisStore {
+    /// Deletes every key under the store's prefix.
+    func dropNamespace() async throws {
+        var cursor = Array("0".utf8)
+        repeat {
+            let reply = try await raw(
+                "SCAN", cursor, Array("MATCH".utf8), keys.pattern(""), Array("COUNT".utf8), Array("1000".utf8))
+            let parts = try #require(reply.elements)
+            cursor = try #require(parts.first?.bytes)
+            let found = try #require(parts.last?.elements).compactMap(\.bytes)
+            if !found.isEmpty { _ = try await pool.command(RedisCommand("DEL", found)) }
+        } while cursor != Array("0".utf8)
+    }
+
     /// Sends a raw command through the store's pool (for looking at TTLs and keys the API does not show).
     func raw(_ name: String, _ arguments: [UInt8]...) async throws -> RedisValue {
         try await pool.command(RedisCommand(name, arguments))
