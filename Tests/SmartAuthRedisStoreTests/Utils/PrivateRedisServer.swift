@@ -19,14 +19,44 @@ final class PrivateRedisServer: @unchecked Sendable {  // used by one test at a 
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             try LiveRedis.unavailable("\(executable) is not installed", sourceLocation: sourceLocation)
         }
+        reapServersOfDeadTestRuns()
         return try PrivateRedisServer()
+    }
+
+    /// The folders of private servers live under the temporary directory with this prefix; each holds
+    /// `owner.pid` (the test process), `server.pid` and `server.port`.
+    private static let folderPrefix = "smartauth-redis-"
+
+    /// Kills the servers, and removes the folders, of test processes that died without cleaning up (killed by a
+    /// timeout, say): a crashed test run must not leave redis-servers behind.
+    private static func reapServersOfDeadTestRuns() {
+        let temporary = FileManager.default.temporaryDirectory
+        let folders = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+        for folder in folders where folder.hasPrefix(folderPrefix) {
+            let directory = temporary.appendingPathComponent(folder)
+            func pid(_ name: String) -> pid_t? {
+                (try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8))
+                    .flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            }
+            guard let owner = pid("owner.pid"), kill(owner, 0) != 0, errno == ESRCH else { continue }
+            // Only a redis-server on this folder's port: a recycled pid may now belong to anything else.
+            if let server = pid("server.pid"), let port = pid("server.port"), server > 0,
+                let command = try? String(contentsOfFile: "/proc/\(server)/cmdline", encoding: .utf8),
+                command.contains("redis-server"), command.contains("127.0.0.1:\(port)")
+            {
+                kill(server, SIGKILL)
+            }
+            try? FileManager.default.removeItem(at: directory)
+        }
     }
 
     private init() throws {
         port = try Self.freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "smartauth-redis-\(UUID().uuidString)")
+            "\(Self.folderPrefix)\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try String(getpid()).write(to: directory.appendingPathComponent("owner.pid"), atomically: true, encoding: .utf8)
+        try String(port).write(to: directory.appendingPathComponent("server.port"), atomically: true, encoding: .utf8)
         try start()
     }
 
@@ -53,6 +83,8 @@ final class PrivateRedisServer: @unchecked Sendable {  // used by one test at a 
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
+        try String(process.processIdentifier).write(
+            to: directory.appendingPathComponent("server.pid"), atomically: true, encoding: .utf8)
     }
 
     /// Stops the server gracefully (`SHUTDOWN`, which also flushes the AOF) and waits for it to exit.
