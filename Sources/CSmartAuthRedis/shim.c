@@ -69,6 +69,14 @@ int smartauth_redis_read_available(redisContext *context, int timeout_ms) {
     return redisBufferRead(context) == REDIS_OK ? 1 : -1;
 }
 
+int smartauth_redis_is_stale(const redisContext *context) {
+    struct pollfd pfd;
+    pfd.fd = context->fd;
+    pfd.events = POLLIN;
+    pfd.revents = 0;
+    return poll(&pfd, 1, 0) != 0;
+}
+
 void smartauth_redis_free_reply(redisReply *reply) {
     if (reply != NULL) freeReplyObject(reply);
 }

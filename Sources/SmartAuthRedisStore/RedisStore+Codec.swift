@@ -73,9 +73,10 @@ enum RedisCodec {
             Array("cl".utf8), JSONWriter.bytes(of: .object(session.claims)),
             Array("al".utf8), Array(String(session.authenticationLevel).utf8),
         ]
-        for (name, value) in [("ip", session.client.ipAddress), ("ua", session.client.userAgent),
-            ("dn", session.client.deviceName)]
-        {
+        for (name, value) in [
+            ("ip", session.client.ipAddress), ("ua", session.client.userAgent),
+            ("dn", session.client.deviceName),
+        ] {
             if let value { fields += [Array(name.utf8), Array(value.utf8)] }
         }
         return fields

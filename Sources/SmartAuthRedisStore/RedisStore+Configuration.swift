@@ -36,7 +36,8 @@ extension RedisStore {
                 throw SessionStoreError(.invalidArgument, "poolSize must be between 1 and 256")
             }
             guard keyPrefix.utf8.count <= RedisStore.maximumNameLength else {
-                throw SessionStoreError(.invalidArgument, "keyPrefix is longer than \(RedisStore.maximumNameLength) bytes")
+                throw SessionStoreError(
+                    .invalidArgument, "keyPrefix is longer than \(RedisStore.maximumNameLength) bytes")
             }
             func milliseconds(_ seconds: TimeInterval, _ name: String) throws(SessionStoreError) -> Int {
                 guard seconds.isFinite, seconds >= 0.001, seconds <= 3600 else {
@@ -44,7 +45,9 @@ extension RedisStore {
                 }
                 return Int((seconds * 1000).rounded(.up))
             }
-            return (try milliseconds(connectTimeout, "connectTimeout"), try milliseconds(commandTimeout, "commandTimeout"))
+            return (
+                try milliseconds(connectTimeout, "connectTimeout"), try milliseconds(commandTimeout, "commandTimeout")
+            )
         }
     }
 }
@@ -79,7 +82,9 @@ extension RedisEndpoint {
             else { throw invalid("bad percent-encoding in the user information") }
             guard !secret.isEmpty else { throw invalid("the password is empty") }
             if !user.isEmpty {
-                guard let name = String(validating: user, as: UTF8.self) else { throw invalid("the user name is not UTF-8") }
+                guard let name = String(validating: user, as: UTF8.self) else {
+                    throw invalid("the user name is not UTF-8")
+                }
                 username = name
             }
             password = secret
@@ -113,7 +118,8 @@ extension RedisEndpoint {
         }
         var port = 6379
         if let portText {
-            guard !portText.isEmpty, portText.allSatisfy(\.isASCII), let value = Int(portText), (1...65535).contains(value)
+            guard !portText.isEmpty, portText.allSatisfy(\.isASCII), let value = Int(portText),
+                (1...65535).contains(value)
             else { throw invalid("the port must be a number between 1 and 65535") }
             port = value
         }

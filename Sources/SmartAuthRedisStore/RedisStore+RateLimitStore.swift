@@ -4,7 +4,8 @@ public import SmartAuthCore
 extension RedisStore {
     /// Counts `cost` requests against `key` under `limit` at `now`, if allowed: ``GCRA`` in integer microseconds,
     /// run by one script, so concurrent callers on any number of processes see exactly the reference's decisions.
-    /// The counter expires at its theoretical arrival time.
+    /// The counter expires at its theoretical arrival time (plus a second, which changes no decision: a stored time
+    /// before `now` counts as `now`).
     ///
     /// - Throws: ``SessionStoreError`` `.invalidArgument` if a time or amount is too large to compute exactly (the
     ///   script's numbers are doubles: every value must stay below 2^52 microseconds, about 142 years),
@@ -25,7 +26,9 @@ extension RedisStore {
         guard !overflow, total < bound else { throw SessionStoreError(.invalidArgument, "the cost is too large") }
         let reply = try await pool.run(
             .acquire, keys: [keys.rateLimit(key)],
-            arguments: [nowMicroseconds, period, emission, Int64(max(0, cost))].map { Array(String($0).utf8) })
+            arguments: [nowMicroseconds, period, emission, Int64(max(0, cost)), Int64(Self.expiryMargin)].map {
+                Array(String($0).utf8)
+            })
         guard let parts = reply.elements, parts.count == 4, let allowed = parts[0].integer,
             let remaining = parts[1].integer, let reset = parts[2].integer, let retry = parts[3].integer
         else { throw RedisCodec.corrupt("an answer") }
@@ -66,7 +69,8 @@ extension RedisStore {
         _ key: String, at now: Date, window: TimeInterval
     ) async throws(SessionStoreError) -> FailureRecord? {
         guard Self.fits(key) else { return nil }
-        let reply = try await pool.command(RedisCommand("HMGET", [keys.failures(key), Array("n".utf8), Array("t".utf8)]))
+        let reply = try await pool.command(
+            RedisCommand("HMGET", [keys.failures(key), Array("n".utf8), Array("t".utf8)]))
         guard let parts = reply.elements, parts.count == 2 else { throw RedisCodec.corrupt("an answer") }
         if parts[0] == .null || parts[1] == .null { return nil }
         guard let count = parts[0].text.flatMap({ Int($0) }), let last = RedisCodec.date(parts[1].text) else {

@@ -28,7 +28,8 @@ public import SmartAuthCore
 /// from the server's never loses a live session early. A user's index set lives as long as the furthest of its
 /// sessions (each write extends it, never shortens it), and readers drop index entries whose session is gone, so
 /// the index never loses a live session and never keeps a dead one for long. Users and shared values do not
-/// expire; counters expire at their theoretical arrival time, failure records `window` after the last failure.
+/// expire; counters expire at their theoretical arrival time, failure records `window` after the last failure
+/// (each plus the same one-second margin).
 ///
 /// ### Failures
 /// Connections are made on first use, one per pool slot, each confined to its own serial queue so that blocking
@@ -100,7 +101,9 @@ public final class RedisStore: AuthStore, RevocationFeed {
         let reply = try await pool.run(
             .create, keys: [keys.session(session.id), keys.userIndex(session.userID)], arguments: arguments)
         guard reply.integer == 1 else {
-            if reply.integer == 0 { throw SessionStoreError(.duplicate, "a session with this identifier already exists") }
+            if reply.integer == 0 {
+                throw SessionStoreError(.duplicate, "a session with this identifier already exists")
+            }
             throw RedisCodec.corrupt("an answer")
         }
     }
@@ -146,7 +149,8 @@ public final class RedisStore: AuthStore, RevocationFeed {
         case ("rotated", 3):
             let session = try RedisCodec.session(id: request.sessionID, from: parts[1])
             guard let previous = parts[2].elements, previous.count == 3 else { throw RedisCodec.corrupt("an answer") }
-            let client = ClientInfo(ipAddress: previous[0].text, userAgent: previous[1].text, deviceName: previous[2].text)
+            let client = ClientInfo(
+                ipAddress: previous[0].text, userAgent: previous[1].text, deviceName: previous[2].text)
             return .rotated(session, previousClient: client)
         case ("grace", 2):
             return .grace(try RedisCodec.session(id: request.sessionID, from: parts[1]))
@@ -241,7 +245,8 @@ public final class RedisStore: AuthStore, RevocationFeed {
         try RedisCodec.validate(now)
         var deleted = 0
         try await scan(pattern: keys.pattern("s:"), type: "hash") { batch throws(SessionStoreError) in
-            let reply = try await pool.run(.purgeSessions, keys: batch, arguments: [RedisCodec.bytes(now), keys.prefix])
+            let reply = try await pool.run(
+                .purgeSessions, keys: batch, arguments: [RedisCodec.bytes(now), keys.prefix])
             deleted += Int(reply.integer ?? 0)
         }
         try await scan(pattern: keys.pattern("us:"), type: "set") { batch throws(SessionStoreError) in
@@ -258,8 +263,11 @@ public final class RedisStore: AuthStore, RevocationFeed {
         repeat {
             let reply = try await pool.command(
                 RedisCommand(
-                    "SCAN", [cursor, Array("MATCH".utf8), pattern, Array("COUNT".utf8), Array("1000".utf8),
-                        Array("TYPE".utf8), Array(type.utf8)]))
+                    "SCAN",
+                    [
+                        cursor, Array("MATCH".utf8), pattern, Array("COUNT".utf8), Array("1000".utf8),
+                        Array("TYPE".utf8), Array(type.utf8),
+                    ]))
             guard let parts = reply.elements, parts.count == 2, let next = parts[0].bytes, let found = parts[1].elements
             else { throw RedisCodec.corrupt("a SCAN answer") }
             let batch = found.compactMap(\.bytes)
@@ -286,7 +294,9 @@ struct RedisKeys: Sendable {
 
     init(prefix: String) { self.prefix = Array(prefix.utf8) }
 
-    private func key(_ namespace: String, _ name: String) -> [UInt8] { prefix + Array(namespace.utf8) + Array(name.utf8) }
+    private func key(_ namespace: String, _ name: String) -> [UInt8] {
+        prefix + Array(namespace.utf8) + Array(name.utf8)
+    }
 
     func session(_ id: SessionID) -> [UInt8] { key("s:", id.rawValue) }
     func userIndex(_ user: UserID) -> [UInt8] { key("us:", user.rawValue) }

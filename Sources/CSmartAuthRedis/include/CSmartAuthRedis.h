@@ -46,6 +46,10 @@ int smartauth_redis_buffered_reply(redisContext *_Nonnull context, redisReply *_
 /// 1 when something was read, 0 on timeout, -1 on an error (the context's error is then set).
 int smartauth_redis_read_available(redisContext *_Nonnull context, int timeout_ms);
 
+/// Whether an idle connection has been closed by the server (or has unexpected data waiting): its socket is
+/// readable although no reply is pending. 1 when stale, 0 when it looks usable.
+int smartauth_redis_is_stale(const redisContext *_Nonnull context);
+
 /// Frees a reply (freeReplyObject).
 void smartauth_redis_free_reply(redisReply *_Nullable reply);
 #endif

@@ -64,7 +64,8 @@ final class RedisConnection: @unchecked Sendable {
         if endpoint.database != 0 {
             let reply = try connection.command(RedisCommand("SELECT", String(endpoint.database)))
             if case .error(let text) = reply {
-                throw .unavailable("Redis refused to select database \(endpoint.database)", underlying: RedisFailure(text))
+                throw .unavailable(
+                    "Redis refused to select database \(endpoint.database)", underlying: RedisFailure(text))
             }
         }
         return connection
@@ -79,6 +80,10 @@ final class RedisConnection: @unchecked Sendable {
         }
         timeoutMilliseconds = wanted
     }
+
+    /// Whether the server closed this idle connection (it restarted, or dropped an idle client): checked before
+    /// each use so that a restart costs a reconnection rather than a failed operation.
+    var isStale: Bool { isBroken || smartauth_redis_is_stale(pointer) != 0 }
 
     /// Sends one command and returns its reply (an error reply is a value, not a throw).
     ///
@@ -196,7 +201,11 @@ final class RedisConnection: @unchecked Sendable {
             var elements: [RedisValue] = []
             elements.reserveCapacity(node.elements)
             for index in 0..<node.elements {
-                if let element = node.element[index] { elements.append(value(of: element)) } else { elements.append(.null) }
+                if let element = node.element[index] {
+                    elements.append(value(of: element))
+                } else {
+                    elements.append(.null)
+                }
             }
             return .array(elements)
         case REDIS_REPLY_STATUS:

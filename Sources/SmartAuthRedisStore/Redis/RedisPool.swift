@@ -26,9 +26,12 @@ struct ConnectionSettings: Sendable {
 /// thread) until their worker has run their command.
 ///
 /// A worker makes its connection when it first needs one and drops it after an I/O error or timeout; the next
-/// operation on that worker connects again. Every operation has a deadline (``ConnectionSettings/commandTimeout``
-/// from the call): waiting for the worker, connecting and the command itself all count against it, so a caller
-/// hears `.unavailable` within that time when the server is down or hangs.
+/// operation on that worker connects again. Before each use it checks (with a zero-timeout `poll`) that the server
+/// has not closed the idle connection, so that a server restart costs a reconnection, not a failed operation.
+///
+/// Every operation has a deadline (``ConnectionSettings/commandTimeout`` from the call): waiting for the worker,
+/// connecting and the command itself all count against it, so a caller hears `.unavailable` within that time when
+/// the server is down or hangs.
 final class RedisPool: Sendable {
     private let workers: [RedisWorker]
     private let nextWorker = Atomic<Int>(0)
@@ -59,7 +62,9 @@ final class RedisPool: Sendable {
     }
 
     /// Runs `script` atomically (`EVALSHA`, falling back to `EVAL` on `NOSCRIPT`).
-    func run(_ script: RedisScript, keys: [[UInt8]], arguments: [[UInt8]]) async throws(SessionStoreError) -> RedisValue {
+    func run(
+        _ script: RedisScript, keys: [[UInt8]], arguments: [[UInt8]]
+    ) async throws(SessionStoreError) -> RedisValue {
         let scripts = self.scripts
         return try await perform { connection throws(SessionStoreError) in
             try RedisPool.evaluate(script, keys: keys, arguments: arguments, on: connection, scripts: scripts)
@@ -79,7 +84,8 @@ final class RedisPool: Sendable {
                 return try checked(reply, context: script.name)
             }
         }
-        return try checked(connection.command(RedisCommand("EVAL", [Array(script.source.utf8)] + tail)), context: script.name)
+        return try checked(
+            connection.command(RedisCommand("EVAL", [Array(script.source.utf8)] + tail)), context: script.name)
     }
 
     /// Loads every script on a fresh connection, in one pipelined write.
@@ -117,7 +123,8 @@ final class RedisWorker: Sendable {
     private let queue: DispatchQueue
     private let settings: ConnectionSettings
     private let scripts: ScriptCache
-    /// Only touched on `queue`; the mutex is uncontended and makes that confinement checkable by the compiler.
+    /// Only touched on `queue` (and never locked across I/O); the mutex is uncontended and lets the compiler check
+    /// that the connection is not shared.
     private let connection = Mutex<RedisConnection?>(nil)
 
     init(index: Int, settings: ConnectionSettings, scripts: ScriptCache) {
@@ -137,7 +144,10 @@ final class RedisWorker: Sendable {
         }
     }
 
-    /// On `queue`: connects if needed, runs `body`, and drops the connection if it broke.
+    /// On `queue`: connects if needed, runs `body`, and keeps the connection unless it broke.
+    ///
+    /// The connection is taken out of its mutex for the call and put back afterwards, so no lock is held across
+    /// blocking I/O; only this queue ever touches the slot, so nobody sees it empty in between.
     private func run<T: Sendable>(
         deadline: ContinuousClock.Instant, _ body: (RedisConnection) throws(SessionStoreError) -> T
     ) -> Result<T, SessionStoreError> {
@@ -145,26 +155,23 @@ final class RedisWorker: Sendable {
         guard remaining > 0 else {
             return .failure(.unavailable("Redis did not answer in time (the operation waited for a connection)"))
         }
-        return connection.withLock { current -> Result<T, SessionStoreError> in
-            do throws(SessionStoreError) {
-                let live: RedisConnection
-                if let existing = current, !existing.isBroken {
-                    live = existing
-                } else {
-                    current = nil
-                    let made = try RedisConnection.connect(
-                        to: settings.endpoint, connectTimeout: min(settings.connectTimeout, remaining),
-                        commandTimeout: remaining)
-                    try RedisPool.loadScripts(on: made, into: scripts)
-                    current = made
-                    live = made
-                }
-                try live.setTimeout(milliseconds: Self.milliseconds(deadline - ContinuousClock.now))
-                return .success(try body(live))
-            } catch {
-                if current?.isBroken == true { current = nil }
-                return .failure(error)
+        var current = connection.withLock { slot in slot.take() }
+        defer { connection.withLock { slot in slot = current } }
+        do throws(SessionStoreError) {
+            if current?.isStale ?? true {
+                current = nil  // frees the old context
+                let made = try RedisConnection.connect(
+                    to: settings.endpoint, connectTimeout: min(settings.connectTimeout, remaining),
+                    commandTimeout: remaining)
+                try RedisPool.loadScripts(on: made, into: scripts)
+                current = made
             }
+            guard let live = current else { throw .unavailable("no Redis connection") }
+            try live.setTimeout(milliseconds: Self.milliseconds(deadline - ContinuousClock.now))
+            return .success(try body(live))
+        } catch {
+            if current?.isBroken == true { current = nil }
+            return .failure(error)
         }
     }
 

@@ -294,12 +294,15 @@ struct RedisScript: Sendable, Hashable {
     // MARK: - Counters
 
     /// GCRA in integer microseconds, the same steps as `GCRA.evaluate`. KEYS: counter. ARGV: now, period,
-    /// emission interval, cost (all integers below 2^53, exact in Lua's doubles).
+    /// emission interval, cost (all integers below 2^53, exact in Lua's doubles), margin ms. The counter expires
+    /// the margin after its theoretical arrival time (a stored time before `now` counts as `now`, so the margin
+    /// changes no decision; it only keeps a caller's clock that runs ahead of the server's from losing state).
     /// Returns {allowed (0/1), remaining, stored − now, allowAt − now}.
     static let acquire = RedisScript(
         name: "acquire",
         body: """
-            local now, period, emission, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+            local now, period = tonumber(ARGV[1]), tonumber(ARGV[2])
+            local emission, cost = tonumber(ARGV[3]), tonumber(ARGV[4])
             local tat = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
             if tat < now then tat = now end
             local newTat = tat + emission * cost
@@ -308,9 +311,8 @@ struct RedisScript: Sendable, Hashable {
             local stored = tat
             if allowed then
               stored = newTat
-              -- A second beyond the logical expiry: a past TAT means "none" to GCRA, so keeping it a little longer
-              -- changes no decision, while expiring it early (callers and Redis clocks differ) would loosen the limit.
-              local ms = math.ceil((newTat - now) / 1000) + 1000
+              local ms = math.ceil((newTat - now) / 1000) + tonumber(ARGV[5])
+              if ms < 1 then ms = 1 end
               redis.call('SET', KEYS[1], string.format('%.0f', newTat), 'PX', ms)
             end
             local room = period - (stored - now)
