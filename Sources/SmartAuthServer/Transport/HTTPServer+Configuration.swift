@@ -12,7 +12,7 @@ extension HTTPServer {
         /// The TCP port, 0...65535; 0 picks a free port (read it from ``HTTPServer/port`` after starting).
         /// Default 8080.
         public var port: Int
-        /// libmicrohttpd worker threads (`MHD_OPTION_THREAD_POOL_SIZE`), each with its own epoll loop. They
+        /// libmicrohttpd worker threads (`MHD_OPTION_THREAD_POOL_SIZE`), each with its own poll() loop. They
         /// only parse and write; handlers run on Swift's concurrency pool. Default: the active processor count.
         public var threadCount: Int
         /// The most simultaneous connections (`MHD_OPTION_CONNECTION_LIMIT`); further ones are closed on

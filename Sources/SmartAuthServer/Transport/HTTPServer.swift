@@ -4,7 +4,7 @@ import Synchronization
 
 /// The standalone server's HTTP/1.1 transport, over libmicrohttpd.
 ///
-/// libmicrohttpd's worker threads (``Configuration/threadCount``, each with its own epoll loop) accept
+/// libmicrohttpd's worker threads (``Configuration/threadCount``, each with its own poll() loop) accept
 /// connections and parse requests; every complete request suspends its connection and runs `handler` in a
 /// Swift task, so a slow handler never holds a worker thread. When the handler returns, the connection is
 /// resumed and the response is written. Connections stay alive between requests.

@@ -64,8 +64,13 @@ final class Daemon: @unchecked Sendable {
                     + "\(String(cString: strerror(errorNumber)))\(hint)")
         }
 
+        // poll(), not epoll: in libmicrohttpd 0.9.75, MHD_quiesce_daemon with an epoll thread pool races the
+        // workers (it marks them quiesced, a woken worker removes the listen socket from its epoll set, and the
+        // quiesce's own EPOLL_CTL_DEL then fails with ENOENT, which it turns into MHD_PANIC: the process aborts
+        // during a graceful shutdown; seen in this project's CI). With poll() the quiesce only signals each
+        // worker through its inter-thread channel.
         var flags =
-            MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
+            MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_POLL.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
         if !tlsMaterial.isEmpty { flags |= MHD_USE_TLS.rawValue }
         if isIPv6 != 0 { flags |= MHD_USE_IPv6.rawValue }
 
