@@ -20,7 +20,7 @@ struct Command: Sendable {
 /// The `smart-auth` entry point.
 public enum SmartAuthTool {
     static let commands: [Command] =
-        JWTCommands.all + KeyCommands.all + ServerCommands.all + [DemoCommand.command] + BenchCommand.all + BenchStoreCommands.all
+        JWTCommands.all + KeyCommands.all + ServerCommands.all + [DemoCommand.command] + BenchCommand.all + BenchStoreCommands.all + BenchHTTPCommand.all
 
     /// Runs `smart-auth` with `arguments` (without the program name) and returns the exit status.
     public static func run(_ arguments: [String], console: Console) -> Int32 {
