@@ -232,3 +232,13 @@ enum Statements {
         sql: "UPDATE shared_values SET value = $2::bytea WHERE key = $1::text AND value = $3::bytea RETURNING 1",
         parameterCount: 3)
 }
+
+/// The exact text of the statements `smart-auth bench store` runs with pgbench as its same-shape reference.
+package enum StatementText {
+    /// `sa_select_session` (`$1` id, `$2` now): the whole of `session(_:at:)`.
+    package static var selectSession: String { Statements.selectSession.sql.description }
+    /// `sa_lock_session` (`$1` id, `$2` now): the first step of `rotate`.
+    package static var lockSession: String { Statements.lockSession.sql.description }
+    /// `sa_rotate_session` (`$1` id, `$2` generation, `$3` now, `$4` idle expiry, `$5`…`$7` client).
+    package static var rotateSession: String { Statements.rotateSession.sql.description }
+}

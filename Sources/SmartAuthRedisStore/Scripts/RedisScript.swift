@@ -1,3 +1,5 @@
+package import Foundation
+
 /// A Lua script that Redis runs atomically: each multi-key operation of ``RedisStore`` is exactly one of these,
 /// so no operation reads and then writes across round trips.
 ///
@@ -355,4 +357,15 @@ struct RedisScript: Sendable, Hashable {
         create, rotate, touch, revoke, revokeAll, sessionsOfUser, updateRoles, purgeSessions, purgeIndexes,
         createUser, userByEmail, updateUser, acquire, recordFailure, compareAndSet,
     ]
+}
+
+/// What `smart-auth bench store` needs to replay ``RedisStore/rotate(_:)``'s script with redis-benchmark as its
+/// same-shape reference: the script's exact source and the argument encodings the store uses.
+package enum RedisScriptReference {
+    /// The rotate script's source, prelude included (what the store loads and calls with `EVALSHA`).
+    package static var rotateSource: String { RedisScript.rotate.source }
+    /// The TTL margin, in milliseconds, the store passes as the rotate script's last argument.
+    package static var expiryMargin: Int { RedisStore.expiryMargin }
+    /// A time as the store sends it to a script.
+    package static func text(_ date: Date) -> String { RedisCodec.text(date) }
 }
