@@ -26,28 +26,43 @@ public enum StoreBenchmark {
         let stateful = try EngineBenchmark.makeEngine(ring: ring, secret: secret, mode: .stateful, store: store)
         let cached = try EngineBenchmark.makeEngine(ring: ring, secret: secret, mode: .cached(ttl: 30), store: store)
         let client = ClientInfo(ipAddress: "203.0.113.7", userAgent: "bench")
-        var tokens: [String] = []
-        for index in 0..<200 {
-            tokens.append(try await stateful.login(userID: UserID("bench-\(index)"), client: client).accessToken)
-        }
-        let shared = tokens
-        for (name, engine) in [("authenticate-stateful", stateful), ("authenticate-cached", cached)] {
-            progress(try await timed(name, seconds, concurrency) { worker, iteration in
-                _ = try await engine.authenticate(bearer: shared[(worker * 7919 + iteration) % shared.count])
-            })
-        }
-        let chains = Mutex<[Int: String]>([:])
-        progress(try await timed("refresh", seconds, concurrency) { worker, _ in
-            let current = chains.withLock { $0[worker] }
-            let token: String
-            if let current {
-                token = current
-            } else {
-                token = try await stateful.login(userID: UserID("refresh-\(worker)"), client: client).refreshToken
+        // Users of this run only, so that the cleanup below cannot touch another run's sessions.
+        let tag = UUID().uuidString.prefix(8).lowercased()
+        let users = (0..<200).map { UserID("bench-\(tag)-\($0)") }
+        let refreshUsers = (0..<concurrency).map { UserID("refresh-\(tag)-\($0)") }
+        do {
+            var tokens: [String] = []
+            for user in users {
+                tokens.append(try await stateful.login(userID: user, client: client).accessToken)
             }
-            let next = try await stateful.refresh(token, client: client)
-            chains.withLock { $0[worker] = next.refreshToken }
-        })
+            let shared = tokens
+            for (name, engine) in [("authenticate-stateful", stateful), ("authenticate-cached", cached)] {
+                progress(try await timed(name, seconds, concurrency) { worker, iteration in
+                    _ = try await engine.authenticate(bearer: shared[(worker * 7919 + iteration) % shared.count])
+                })
+            }
+            let chains = Mutex<[Int: String]>([:])
+            progress(try await timed("refresh", seconds, concurrency) { worker, _ in
+                let current = chains.withLock { $0[worker] }
+                let token: String
+                if let current {
+                    token = current
+                } else {
+                    token = try await stateful.login(userID: refreshUsers[worker], client: client).refreshToken
+                }
+                let next = try await stateful.refresh(token, client: client)
+                chains.withLock { $0[worker] = next.refreshToken }
+            })
+        } catch {
+            await removeSessions(of: users + refreshUsers, from: store)
+            throw error
+        }
+        await removeSessions(of: users + refreshUsers, from: store)
+    }
+
+    /// Deletes the sessions the bench created.
+    static func removeSessions(of users: [UserID], from store: any AuthStore) async {
+        for user in users { _ = try? await store.revokeAll(of: user, except: nil, at: Date()) }
     }
 
     /// Milliseconds from a logout on one engine until a second engine in cached mode (sharing `store`, which

@@ -2,6 +2,8 @@ import Foundation
 import SmartAuthBenchmarks
 import SmartAuthCore
 import SmartAuthJWT
+import SmartAuthPostgresStore
+import SmartAuthRedisStore
 import SmartAuthServer
 
 /// `smart-auth bench store`, `bench limiter` and `bench password`.
@@ -10,21 +12,26 @@ enum BenchStoreCommands {
 
     static let store = Command(
         path: ["bench", "store"],
-        summary: "measure authenticate and refresh against a store, next to the server's own round-trip limit",
+        summary: "measure authenticate and refresh against a store, next to the server's own limit for the same work",
         help: """
             usage: smart-auth bench store --store URL [--concurrency N] [--seconds S] [--json]
 
             Runs authenticate (stateful and cached) and refresh with N concurrent tasks against the store, with
-            ops/s and p50/p99 latency, and beside them the server's own limit measured in the same run: for Redis
-            redis-benchmark (PING, one round trip, N clients), for PostgreSQL pgbench (SELECT 1, N clients). For
-            stores that broadcast revocations (Redis, PostgreSQL) it also measures how long a logout on one engine
-            takes to reach a second engine in cached mode.
+            ops/s and p50/p99 latency, and beside each the server's own limit for the same shape of work, measured
+            in the same run with N clients against reference sessions the bench creates (and deletes afterwards):
+              Redis       redis-benchmark of HGETALL of a session hash (what a stateful authenticate reads), and of
+                          EVALSHA of the store's own rotate script on the full rotation path (refresh)
+              PostgreSQL  pgbench -M prepared of the store's session SELECT (authenticate), and of its rotation
+                          transaction: BEGIN, SELECT … FOR UPDATE, UPDATE, COMMIT (refresh)
+            Cached authentication reads the store only on a cache miss, so it has no limit. Without redis-tools
+            or pgbench the limits are left out. For stores that broadcast revocations (Redis, PostgreSQL) it also
+            measures how long a logout on one engine takes to reach a second engine in cached mode.
 
               --store URL        redis://…, postgres://…, sqlite:PATH or memory:
-              --concurrency N    concurrent tasks (default 16)
+              --concurrency N    concurrent tasks, and the reference tools' clients (default 16)
               --seconds S        time per figure (default 3)
               --json             one object per line, e.g.
-                                 {"bench":"refresh","store":"redis","concurrency":N,"ops_per_sec":N,"p50_ms":N,"p99_ms":N,"limit_ops_per_sec":N}
+                                 {"bench":"refresh","store":"redis","concurrency":N,"ops_per_sec":N,"p50_ms":N,"p99_ms":N,"limit_ops_per_sec":N,"limit_reference":"…"}
                                  {"bench":"revocation-propagation","store":"redis","p50_ms":N,"p99_ms":N}
             """,
         options: ["store", "concurrency", "seconds"], flags: ["json"], usageStatus: 2
@@ -36,23 +43,49 @@ enum BenchStoreCommands {
         let kind = storeKind(url)
         let store = try StoreURL.open(url)
         if let warning = Measurement.buildWarning { console.printError(warning) }
-        let limit = referenceLimit(url: url, kind: kind, concurrency: concurrency, seconds: seconds)
+        var limits = StoreReference.Limits()
+        if kind == "redis" || kind == "postgres", let missing = StoreReference.missingTools(for: kind) {
+            limits.problems.append(missing)
+        } else if kind == "redis" || kind == "postgres" {
+            // Reference sessions: for pgbench's per-client rotation at least one per client.
+            let count = max(1000, concurrency)
+            let sessions = try blocking { try await StoreReference.seed(store: store, count: count, padded: kind == "redis") }
+            if kind == "redis" {
+                limits = StoreReference.redis(
+                    url: url, prefix: RedisStore.Configuration().keyPrefix, rotateSource: RedisScriptReference.rotateSource,
+                    expiryMargin: RedisScriptReference.expiryMargin, timeText: RedisScriptReference.text,
+                    sessions: sessions, concurrency: concurrency, seconds: seconds)
+            } else {
+                limits = StoreReference.postgres(
+                    url: url, schema: PostgresStore.Configuration().schema, select: StatementText.selectSession,
+                    lock: StatementText.lockSession, rotate: StatementText.rotateSession,
+                    sessions: sessions, concurrency: concurrency, seconds: seconds)
+            }
+            try blocking { await StoreReference.remove(sessions, from: store) }
+        }
+        for problem in limits.problems { console.printError(problem) }
+        let measured = limits
         try blocking {
             try await StoreBenchmark.run(store: store, seconds: seconds, concurrency: concurrency) { result in
+                let limit = measured.byOperation[result.name]
                 var object: JSONObject = [
                     "bench": .string(result.name), "store": .string(kind), "concurrency": .number(JSONNumber(concurrency)),
                     "ops_per_sec": .number(JSONNumber(Int64(result.opsPerSecond.rounded()))),
                     "p50_ms": .number(JSONNumber((result.p50 * 1000).rounded() / 1000)),
                     "p99_ms": .number(JSONNumber((result.p99 * 1000).rounded() / 1000)),
                 ]
-                if let limit { object["limit_ops_per_sec"] = .number(JSONNumber(Int64(limit.rounded()))) }
+                if let limit {
+                    object["limit_ops_per_sec"] = .number(JSONNumber(Int64(limit.opsPerSecond.rounded())))
+                    object["limit_reference"] = .string(limit.reference)
+                }
                 if json {
                     console.print(JSONWriter.string(of: .object(object)))
                 } else {
-                    let ratio = limit.map { String(format: "  (%.2f × the server's round-trip limit of %d/s)", result.opsPerSecond / $0, Int($0)) } ?? ""
                     console.print(
                         result.name.padding(toLength: 24, withPad: " ", startingAt: 0)
-                            + String(format: "%8d ops/s  p50 %.2f ms  p99 %.2f ms", Int(result.opsPerSecond), result.p50, result.p99) + ratio)
+                            + String(format: "%8d ops/s  p50 %.2f ms  p99 %.2f ms", Int(result.opsPerSecond), result.p50, result.p99)
+                            + (limit.map { String(format: "  %.2f × the server's limit of %d/s", result.opsPerSecond / $0.opsPerSecond, Int($0.opsPerSecond)) } ?? ""))
+                    if let limit { console.print("    limit: " + limit.reference) }
                 }
             }
             if store is any RevocationFeed {
@@ -72,54 +105,6 @@ enum BenchStoreCommands {
         if url.hasPrefix("postgres") { return "postgres" }
         if url.hasPrefix("sqlite:") { return "sqlite" }
         return "memory"
-    }
-
-    /// The server's own round-trip rate with `concurrency` clients, measured with its own benchmark tool.
-    static func referenceLimit(url: String, kind: String, concurrency: Int, seconds: Double) -> Double? {
-        guard let components = URLComponents(string: url) else { return nil }
-        let host = components.host ?? "127.0.0.1"
-        switch kind {
-        case "redis":
-            var arguments = ["-h", host, "-p", String(components.port ?? 6379), "-c", String(concurrency), "-n", "100000", "-t", "ping_mbulk", "--csv"]
-            if let password = components.password { arguments += ["-a", password] }
-            let output = runTool("redis-benchmark", arguments)
-            let line = output.split(separator: "\n").first { $0.hasPrefix("\"PING_MBULK\"") }
-            return line.flatMap { Double($0.split(separator: ",")[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))) }
-        case "postgres":
-            let script = NSTemporaryDirectory() + "smartauth-pgbench-\(UUID().uuidString).sql"
-            guard (try? "SELECT 1;\n".write(toFile: script, atomically: true, encoding: .utf8)) != nil else { return nil }
-            defer { try? FileManager.default.removeItem(atPath: script) }
-            var arguments = ["-n", "-c", String(concurrency), "-j", "2", "-T", String(Int(max(1, seconds))), "-f", script, "-h", host,
-                             "-p", String(components.port ?? 5432)]
-            if let user = components.user { arguments += ["-U", user] }
-            arguments.append(String(components.path.dropFirst()))
-            let output = runTool(pgbench(), arguments)
-            guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }) else { return nil }
-            return Double(line.dropFirst("tps = ".count).prefix { $0.isNumber || $0 == "." })
-        default:
-            return nil
-        }
-    }
-
-    static func pgbench() -> String {
-        let candidates = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
-        for version in candidates.sorted().reversed() where FileManager.default.isExecutableFile(atPath: "/usr/lib/postgresql/\(version)/bin/pgbench") {
-            return "/usr/lib/postgresql/\(version)/bin/pgbench"
-        }
-        return "pgbench"
-    }
-
-    static func runTool(_ tool: String, _ arguments: [String]) -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        guard (try? process.run()) != nil else { return "" }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
     }
 
     static let limiter = Command(
