@@ -34,14 +34,23 @@ enum BenchStoreCommands {
                                  {"bench":"refresh","store":"redis","concurrency":N,"ops_per_sec":N,"p50_ms":N,"p99_ms":N,"limit_ops_per_sec":N,"limit_reference":"…"}
                                  {"bench":"revocation-propagation","store":"redis","p50_ms":N,"p99_ms":N}
             """,
-        options: ["store", "concurrency", "seconds"], flags: ["json"], usageStatus: 2
+        options: ["store", "concurrency", "seconds", "pool"], flags: ["json"], usageStatus: 2
     ) { arguments, console in
         let url = try arguments.required("store")
         guard let concurrency = Int(arguments.value("concurrency") ?? "16"), concurrency >= 1 else { throw UsageError("--concurrency must be positive") }
         guard let seconds = Double(arguments.value("seconds") ?? "3"), seconds > 0 else { throw UsageError("--seconds must be positive") }
+        // As many pooled connections as the reference tool opens clients, so both sides use the same number.
+        guard let pool = Int(arguments.value("pool") ?? String(min(concurrency, 64))), (1...64).contains(pool) else {
+            throw UsageError("--pool must be between 1 and 64")
+        }
         let json = arguments.has("json")
         let kind = storeKind(url)
-        let store = try StoreURL.open(url)
+        let store: any AuthStore
+        switch kind {
+        case "redis": store = try RedisStore(url: url, configuration: .init(poolSize: pool))
+        case "postgres": store = try PostgresStore(url: url, configuration: .init(poolSize: pool))
+        default: store = try StoreURL.open(url)
+        }
         if let warning = Measurement.buildWarning { console.printError(warning) }
         var limits = StoreReference.Limits()
         if kind == "redis" || kind == "postgres", let missing = StoreReference.missingTools(for: kind) {
