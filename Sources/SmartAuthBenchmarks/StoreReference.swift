@@ -177,11 +177,12 @@ public enum StoreReference {
     ///
     /// - authenticate-stateful: `PostgresStore.session(_:at:)` is `sa_select_session`; the reference runs its
     ///   text for a random reference session, storing the row with `\gset` (so a missing row fails the run).
-    /// - refresh: `PostgresStore.rotate(_:)` is `BEGIN`, `sa_lock_session` (`SELECT … FOR UPDATE`),
-    ///   `sa_rotate_session` (`UPDATE`) with the generation read plus one, `COMMIT`; the reference runs exactly
-    ///   those four, each client on its own session (as each bench task refreshes its own).
+    /// - refresh: `PostgresStore.rotate(_:)` with the current token is one statement,
+    ///   `sa_rotate_current_session` (`UPDATE … RETURNING`, generation + 1); the reference runs exactly that text,
+    ///   each client on its own session presenting the generation the previous run returned (as each bench task
+    ///   refreshes its own chain).
     public static func postgres(
-        url: String, schema: String, select: String, lock: String, rotate: String,
+        url: String, schema: String, select: String, rotate: String,
         sessions: Sessions, concurrency: Int, seconds: Double
     ) -> Limits {
         var limits = Limits()
@@ -202,20 +203,17 @@ public enum StoreReference {
             """
         let rotateScript = """
             \\set n :client_id
-            BEGIN;
-            \(bind(lock, [1: id, 2: ":now"])) \\gset
-            \\set next :generation + 1
-            \(bind(rotate, [1: id, 2: ":next", 3: ":now", 4: ":idle", 5: ":ip", 6: ":ua", 7: "NULL"]));
-            COMMIT;
+            \(bind(rotate, [1: id, 2: ":gen", 3: ":now", 4: ":idletimeout", 5: ":ip", 6: ":ua", 7: "NULL"])) \\gset r_
+            \\set gen :r_generation
 
             """
         let variables = [
             "now=\(sessions.now.timeIntervalSinceReferenceDate)", "idle=\(sessions.idleExpiry.timeIntervalSinceReferenceDate)",
-            "ip=203.0.113.7", "ua=bench",
+            "ip=203.0.113.7", "ua=bench", "gen=0", "idletimeout=604800",
         ]
         let runs: [(String, String, String)] = [
             ("authenticate-stateful", readScript, "sa_select_session \\gset for a random one of \(sessions.count) reference sessions"),
-            ("refresh", rotateScript, "BEGIN; sa_lock_session (SELECT … FOR UPDATE) \\gset; sa_rotate_session (UPDATE, generation + 1); COMMIT, one session per client"),
+            ("refresh", rotateScript, "sa_rotate_current_session (UPDATE … RETURNING, generation + 1) \\gset, one session per client, presenting the generation it last got"),
         ]
         for (operation, script, what) in runs {
             let path = NSTemporaryDirectory() + "smartauth-pgbench-\(UUID().uuidString).sql"

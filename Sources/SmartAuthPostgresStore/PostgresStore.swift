@@ -99,7 +99,19 @@ public final class PostgresStore: AuthStore, RevocationFeed {
         guard Self.isStorable(request.sessionID.rawValue) else { return .invalid }
         let channel = settings.channel.name
         return try await pool.run { connection, deadline throws(SessionStoreError) in
-            try connection.transaction(deadline: deadline) { () throws(SessionStoreError) -> RotationOutcome in
+            // The common case — the current token — in one round trip.
+            let fast = try connection.execute(
+                Statements.rotateCurrentSession,
+                [
+                    .text(request.sessionID.rawValue), .text(String(request.presentedGeneration)), Row.date(request.now),
+                    .double(request.idleTimeout), .optional(request.client.ipAddress),
+                    .optional(request.client.userAgent), .optional(request.client.deviceName),
+                ], deadline: deadline)
+            if let row = fast.rows.first, row.count >= 17 {
+                let previous = ClientInfo(ipAddress: row[14]?.asText, userAgent: row[15]?.asText, deviceName: row[16]?.asText)
+                return .rotated(try Row.session(row), previousClient: previous)
+            }
+            return try connection.transaction(deadline: deadline) { () throws(SessionStoreError) -> RotationOutcome in
                 let id = request.sessionID.rawValue
                 let locked = try connection.execute(
                     Statements.lockSession, [.text(id), Row.date(request.now)], deadline: deadline)

@@ -67,7 +67,7 @@ enum BenchStoreCommands {
             } else {
                 limits = StoreReference.postgres(
                     url: url, schema: PostgresStore.Configuration().schema, select: StatementText.selectSession,
-                    lock: StatementText.lockSession, rotate: StatementText.rotateSession,
+                    rotate: StatementText.rotateCurrentSession,
                     sessions: sessions, concurrency: concurrency, seconds: seconds)
             }
             try blocking { await StoreReference.remove(sessions, from: store) }

@@ -25,6 +25,30 @@ enum Statements {
             """,
         parameterCount: 2)
 
+    /// The common case of `rotate` in one statement: the presented generation is the live session's current one.
+    /// Returns the rotated row (columns as ``lockSession``) followed by the client it had before, or no row, in
+    /// which case `rotate` falls back to the locking transaction to tell grace, replay and invalid apart.
+    ///
+    /// Under concurrency the `generation = $2` condition is re-checked on the latest row version (READ
+    /// COMMITTED), so exactly one of several racing callers rotates. The client read by the `old` subquery
+    /// belongs to the snapshot the statement started with; if a rotation committed after that snapshot, the
+    /// re-check fails and nothing is updated.
+    static let rotateCurrentSession = Statement(
+        name: "sa_rotate_current_session",
+        sql: """
+            WITH old AS (SELECT ip_address, user_agent, device_name FROM sessions WHERE id = $1::text)
+            UPDATE sessions s SET generation = s.generation + 1, rotated_at = $3::float8, last_seen_at = $3::float8,
+                idle_expires_at = LEAST($3::float8 + $4::float8, s.absolute_expires_at),
+                ip_address = $5::text, user_agent = $6::text, device_name = $7::text
+            FROM old
+            WHERE s.id = $1::text AND s.generation = $2::numeric AND s.expires_at > $3::float8
+                AND s.generation < 18446744073709551615::numeric
+            RETURNING s.id, s.user_id, s.created_at, s.last_seen_at, s.idle_expires_at, s.absolute_expires_at,
+                s.generation, s.rotated_at, s.ip_address, s.user_agent, s.device_name, s.roles, s.claims,
+                s.authentication_level, old.ip_address, old.user_agent, old.device_name
+            """,
+        parameterCount: 7)
+
     /// The first step of `rotate`: the live session, locked until the transaction ends.
     static let lockSession = Statement(
         name: "sa_lock_session",
@@ -241,4 +265,7 @@ package enum StatementText {
     package static var lockSession: String { Statements.lockSession.sql.description }
     /// `sa_rotate_session` (`$1` id, `$2` generation, `$3` now, `$4` idle expiry, `$5`…`$7` client).
     package static var rotateSession: String { Statements.rotateSession.sql.description }
+    /// `sa_rotate_current_session` (`$1` id, `$2` presented generation, `$3` now, `$4` idle timeout, `$5`…`$7`
+    /// client): the one statement `rotate` runs for the current token.
+    package static var rotateCurrentSession: String { Statements.rotateCurrentSession.sql.description }
 }

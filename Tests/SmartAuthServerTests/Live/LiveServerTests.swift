@@ -70,7 +70,10 @@ import Testing
     @Test func malformedAndOversizedRequestsGetClearErrors() async throws {
         let server = try await Self.startServer()
         let port = server.port
-        let oversized = try await Self.request(port, "POST", "/v1/signup", body: String(repeating: "x", count: 2 << 20))
+        // A 2 MiB body is refused with 413 as soon as its head arrives (the body is never read, so the client
+        // sends only the head: writing the rest to a connection the server has answered and closed would race).
+        let oversized = try await rawRequest(
+            port: port, "POST /v1/signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(2 << 20)\r\n\r\n")
         #expect(oversized.status == 413)
         let duplicated = try await rawRequest(port: port, "POST /v1/token HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}")
         #expect(duplicated.status == 400)
