@@ -1,7 +1,7 @@
 import Foundation
 public import SmartAuthCore
 import SmartAuthCrypto
-import SmartAuthJWT
+public import SmartAuthJWT
 import Synchronization
 
 /// `smart-auth bench store`: the engine's store-bound operations against a real store, with latency
@@ -20,8 +20,11 @@ public enum StoreBenchmark {
     }
 
     /// Runs authenticate (stateful, cached) and refresh with `concurrency` tasks for `seconds` each.
-    public static func run(store: any AuthStore, seconds: Double, concurrency: Int, progress: @Sendable (Result) -> Void) async throws {
-        let ring = try KeyRing.generate(algorithm: .eddsa, now: Date())
+    public static func run(
+        store: any AuthStore, algorithm: SignatureAlgorithm = .eddsa, seconds: Double, concurrency: Int,
+        progress: @Sendable (Result) -> Void
+    ) async throws {
+        let ring = try KeyRing.generate(algorithm: algorithm, now: Date())
         let secret = try SecretBytes(randomCount: 32)
         let stateful = try EngineBenchmark.makeEngine(ring: ring, secret: secret, mode: .stateful, store: store)
         let cached = try EngineBenchmark.makeEngine(ring: ring, secret: secret, mode: .cached(ttl: 30), store: store)

@@ -34,9 +34,11 @@ enum BenchStoreCommands {
                                  {"bench":"refresh","store":"redis","concurrency":N,"ops_per_sec":N,"p50_ms":N,"p99_ms":N,"limit_ops_per_sec":N,"limit_reference":"…"}
                                  {"bench":"revocation-propagation","store":"redis","p50_ms":N,"p99_ms":N}
             """,
-        options: ["store", "concurrency", "seconds", "pool"], flags: ["json"], usageStatus: 2
+        options: ["store", "concurrency", "seconds", "pool", "alg"], flags: ["json"], usageStatus: 2
     ) { arguments, console in
         let url = try arguments.required("store")
+        let algorithmName = arguments.value("alg") ?? "EdDSA"
+        guard let algorithm = SignatureAlgorithm(name: algorithmName) else { throw UsageError("unknown algorithm \(algorithmName)") }
         guard let concurrency = Int(arguments.value("concurrency") ?? "16"), concurrency >= 1 else { throw UsageError("--concurrency must be positive") }
         guard let seconds = Double(arguments.value("seconds") ?? "3"), seconds > 0 else { throw UsageError("--seconds must be positive") }
         // As many pooled connections as the reference tool opens clients, so both sides use the same number.
@@ -75,7 +77,7 @@ enum BenchStoreCommands {
         for problem in limits.problems { console.printError(problem) }
         let measured = limits
         try blocking {
-            try await StoreBenchmark.run(store: store, seconds: seconds, concurrency: concurrency) { result in
+            try await StoreBenchmark.run(store: store, algorithm: algorithm, seconds: seconds, concurrency: concurrency) { result in
                 let limit = measured.byOperation[result.name]
                 var object: JSONObject = [
                     "bench": .string(result.name), "store": .string(kind), "concurrency": .number(JSONNumber(concurrency)),
