@@ -80,7 +80,7 @@ public enum StoreReference {
 
     /// Deletes the reference sessions (and the template) with one `revokeAll` of their user.
     public static func remove(_ sessions: Sessions, from store: any AuthStore) async {
-        _ = try? await store.revokeAll(of: sessions.user, except: nil, at: Date())
+        await StoreBenchmark.removeSessions(of: [sessions.user], from: store)
     }
 
     // MARK: - Redis
