@@ -45,11 +45,7 @@ public final class ECPublicKey: Sendable {
     ///   ``CryptoError/Code/invalidKey`` if it holds a key that is not EC or an invalid point;
     ///   ``CryptoError/Code/unsupported`` if the curve is not P-256, P-384 or P-521.
     public convenience init(pem: String) throws(CryptoError) {
-        let document = try PEMDocument(parsing: pem)
-        guard document.label == "PUBLIC KEY" else {
-            throw .invalidPEM("expected a PEM PUBLIC KEY block, got \(document.label)")
-        }
-        try self.init(derSPKI: document.der)
+        try self.init(decoded: EVPKey.decodePublicKey(pem: pem))
     }
 
     /// Reads a key from DER SubjectPublicKeyInfo with a named curve.
@@ -59,13 +55,7 @@ public final class ECPublicKey: Sendable {
     ///   ``CryptoError/Code/invalidKey`` if they hold a key that is not EC or an invalid point;
     ///   ``CryptoError/Code/unsupported`` if the curve is not P-256, P-384 or P-521.
     public convenience init(derSPKI: [UInt8]) throws(CryptoError) {
-        let decoded = try EVPKey.decode(
-            der: derSPKI,
-            structure: "SubjectPublicKeyInfo",
-            keyType: nil,
-            selection: EVPKey.publicSelection
-        )
-        try self.init(decoded: decoded)
+        try self.init(decoded: EVPKey.decodePublicKey(derSPKI: derSPKI))
     }
 
     /// Re-builds and validates a decoded key from its coordinates.

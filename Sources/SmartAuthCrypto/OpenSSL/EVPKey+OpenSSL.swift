@@ -72,6 +72,23 @@ final class EVPKey: @unchecked Sendable {
 
     // MARK: DER decoding and encoding
 
+    /// Decodes one PEM `PUBLIC KEY` block (SubjectPublicKeyInfo) of any supported key type; the caller checks
+    /// the type.
+    /// - Throws: ``CryptoError/Code/invalidPEM`` if the text is not exactly one well-formed `PUBLIC KEY` block.
+    static func decodePublicKey(pem: String) throws(CryptoError) -> EVPKey {
+        let document = try PEMDocument(parsing: pem)
+        guard document.label == "PUBLIC KEY" else {
+            throw .invalidPEM("expected a PEM PUBLIC KEY block, got \(document.label)")
+        }
+        return try decodePublicKey(derSPKI: document.der)
+    }
+
+    /// Decodes DER SubjectPublicKeyInfo of any supported key type; the caller checks the type.
+    /// - Throws: ``CryptoError/Code/invalidPEM`` if the bytes are not one SubjectPublicKeyInfo.
+    static func decodePublicKey(derSPKI: [UInt8]) throws(CryptoError) -> EVPKey {
+        try decode(der: derSPKI, structure: "SubjectPublicKeyInfo", keyType: nil, selection: publicSelection)
+    }
+
     /// Decodes one DER structure with an `OSSL_DECODER`.
     ///
     /// - Parameters:

@@ -44,11 +44,7 @@ public final class Ed25519PublicKey: Sendable {
     /// - Throws: ``CryptoError/Code/invalidPEM`` if the text is not one well-formed `PUBLIC KEY` block;
     ///   ``CryptoError/Code/invalidKey`` if it holds a key that is not Ed25519.
     public convenience init(pem: String) throws(CryptoError) {
-        let document = try PEMDocument(parsing: pem)
-        guard document.label == "PUBLIC KEY" else {
-            throw .invalidPEM("expected a PEM PUBLIC KEY block, got \(document.label)")
-        }
-        try self.init(derSPKI: document.der)
+        try self.init(decoded: EVPKey.decodePublicKey(pem: pem))
     }
 
     /// Reads a key from DER SubjectPublicKeyInfo.
@@ -57,13 +53,7 @@ public final class Ed25519PublicKey: Sendable {
     /// - Throws: ``CryptoError/Code/invalidPEM`` if the bytes are not a SubjectPublicKeyInfo;
     ///   ``CryptoError/Code/invalidKey`` if they hold a key that is not Ed25519.
     public convenience init(derSPKI: [UInt8]) throws(CryptoError) {
-        let decoded = try EVPKey.decode(
-            der: derSPKI,
-            structure: "SubjectPublicKeyInfo",
-            keyType: nil,
-            selection: EVPKey.publicSelection
-        )
-        try self.init(decoded: decoded)
+        try self.init(decoded: EVPKey.decodePublicKey(derSPKI: derSPKI))
     }
 
     /// Re-builds a decoded key from its raw encoding.

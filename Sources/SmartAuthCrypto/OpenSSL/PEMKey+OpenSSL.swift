@@ -32,12 +32,7 @@ public enum PEMKey: Sendable {
         defer { secureZero(&document.der) }
         switch document.label {
         case "PUBLIC KEY":
-            let key = try EVPKey.decode(
-                der: document.der,
-                structure: "SubjectPublicKeyInfo",
-                keyType: nil,
-                selection: EVPKey.publicSelection
-            )
+            let key = try EVPKey.decodePublicKey(derSPKI: document.der)
             if key.isA("RSA") {
                 self = .rsaPublic(try RSAPublicKey(decoded: key))
             } else if key.isA("EC") {

@@ -54,11 +54,7 @@ public final class RSAPublicKey: Sendable {
     ///   ``CryptoError/Code/invalidKey`` if it holds a key that is not RSA; the validation errors of
     ///   ``init(modulus:exponent:)``.
     public convenience init(pem: String) throws(CryptoError) {
-        let document = try PEMDocument(parsing: pem)
-        guard document.label == "PUBLIC KEY" else {
-            throw .invalidPEM("expected a PEM PUBLIC KEY block, got \(document.label)")
-        }
-        try self.init(derSPKI: document.der)
+        try self.init(decoded: EVPKey.decodePublicKey(pem: pem))
     }
 
     /// Reads a key from DER SubjectPublicKeyInfo, with the same validation as ``init(modulus:exponent:)``.
@@ -68,13 +64,7 @@ public final class RSAPublicKey: Sendable {
     ///   ``CryptoError/Code/invalidKey`` if they hold a key that is not RSA; the validation errors of
     ///   ``init(modulus:exponent:)``.
     public convenience init(derSPKI: [UInt8]) throws(CryptoError) {
-        let decoded = try EVPKey.decode(
-            der: derSPKI,
-            structure: "SubjectPublicKeyInfo",
-            keyType: nil,
-            selection: EVPKey.publicSelection
-        )
-        try self.init(decoded: decoded)
+        try self.init(decoded: EVPKey.decodePublicKey(derSPKI: derSPKI))
     }
 
     /// Re-builds and validates a decoded key from its components.
