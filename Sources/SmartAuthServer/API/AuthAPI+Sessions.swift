@@ -40,12 +40,11 @@ extension AuthAPI {
     }
 
     func sessionJSON(_ info: SessionInfo) -> JSONObject {
-        let formatter = ISO8601DateFormatter()
         var object: JSONObject = [
             "id": .string(info.session.id.rawValue), "device": .string(info.deviceLabel),
-            "created_at": .string(formatter.string(from: info.session.createdAt)),
-            "last_seen_at": .string(formatter.string(from: info.session.lastSeenAt)),
-            "expires_at": .string(formatter.string(from: info.session.expiresAt)),
+            "created_at": .string(Timestamp.string(info.session.createdAt)),
+            "last_seen_at": .string(Timestamp.string(info.session.lastSeenAt)),
+            "expires_at": .string(Timestamp.string(info.session.expiresAt)),
             "authentication_level": .number(JSONNumber(info.session.authenticationLevel)), "current": .bool(info.isCurrent),
         ]
         if let address = info.session.client.ipAddress { object["ip"] = .string(address) }

@@ -20,7 +20,7 @@ extension AuthAPI {
         [
             "id": .string(user.id.rawValue), "email": .string(user.email),
             "roles": .array(user.roles.map(JSONValue.string)), "disabled": .bool(user.disabled),
-            "created_at": .string(ISO8601DateFormatter().string(from: user.createdAt)),
+            "created_at": .string(Timestamp.string(user.createdAt)),
         ]
     }
 

@@ -76,7 +76,7 @@ public final class AuthAPI: Sendable {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         metrics.record(route: routeName, status: response.status, seconds: seconds)
         if let log {
-            log("\(ISO8601DateFormatter().string(from: Date())) \(context.clientAddress) \"\(request.method) \(sanitized(request.path))\" \(response.status) \(String(format: "%.2f", seconds * 1000))ms")
+            log("\(Timestamp.string(Date())) \(context.clientAddress) \"\(request.method) \(sanitized(request.path))\" \(response.status) \(String(format: "%.2f", seconds * 1000))ms")
         }
         return response
     }
