@@ -1,8 +1,11 @@
+// For sched_getaffinity and CPU_COUNT.
+#define _GNU_SOURCE
 #include "CSmartAuthHTTP.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -158,3 +161,10 @@ size_t smartauth_mhd_client_address(struct MHD_Connection *connection, char *buf
 }
 
 void smartauth_mhd_zeroize(void *pointer, size_t length) { explicit_bzero(pointer, length); }
+
+int smartauth_mhd_available_processors(void) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 0;
+    return CPU_COUNT(&set);
+}

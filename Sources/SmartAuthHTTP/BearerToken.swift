@@ -12,18 +12,30 @@ public enum BearerToken {
 
     /// Extracts the bearer token from `headers`.
     public static func extract(from headers: HTTPHeaders) -> Extraction {
-        let values = headers.values("Authorization")
-        guard !values.isEmpty else { return .absent }
-        guard values.count == 1 else { return .malformed }
-        let value = values[0]
-        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts[0].caseInsensitiveEqualsBearer else { return .absent }
-        guard parts.count == 2 else { return .malformed }
-        let token = parts[1].drop { $0 == " " }
+        var found: String?
+        for field in headers.fields where field.name.caseInsensitiveEquals("Authorization") {
+            guard found == nil else { return .malformed }
+            found = field.value
+        }
+        guard var value = found else { return .absent }
+        return value.withUTF8 { extract(fromValue: $0) }
+    }
+
+    /// `credentials = auth-scheme [ 1*SP token68 ]` with the scheme `Bearer` (any case).
+    private static func extract(fromValue value: UnsafeBufferPointer<UInt8>) -> Extraction {
+        let space = UInt8(ascii: " ")
+        let schemeEnd = value.firstIndex(of: space) ?? value.count
+        var bearer = "Bearer"
+        let isBearer = bearer.withUTF8 { String.caseInsensitiveEquals(UnsafeBufferPointer(rebasing: value[..<schemeEnd]), $0) }
+        guard isBearer else { return .absent }
+        guard schemeEnd < value.count else { return .malformed }
+        var start = schemeEnd + 1
+        while start < value.count, value[start] == space { start += 1 }
+        let token = UnsafeBufferPointer(rebasing: value[start...])
         // b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
-        guard !token.isEmpty, token.utf8.count <= 16 * 1024 else { return .malformed }
+        guard !token.isEmpty, token.count <= 16 * 1024 else { return .malformed }
         var sawPadding = false
-        for byte in token.utf8 {
+        for byte in token {
             switch byte {
             case UInt8(ascii: "="): sawPadding = true
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
@@ -33,10 +45,6 @@ public enum BearerToken {
                 return .malformed
             }
         }
-        return .token(String(token))
+        return .token(String(decoding: token, as: UTF8.self))
     }
-}
-
-extension Substring {
-    fileprivate var caseInsensitiveEqualsBearer: Bool { String(self).caseInsensitiveEquals("Bearer") }
 }

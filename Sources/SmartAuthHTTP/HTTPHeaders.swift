@@ -51,10 +51,19 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
 extension String {
     /// ASCII case-insensitive equality (header names are ASCII tokens).
     func caseInsensitiveEquals(_ other: String) -> Bool {
-        let a = utf8, b = other.utf8
-        guard a.count == b.count else { return false }
-        return zip(a, b).allSatisfy { x, y in
-            x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= UInt8(ascii: "a") && (x | 0x20) <= UInt8(ascii: "z"))
+        var a = self, b = other
+        return a.withUTF8 { x in b.withUTF8 { y in Self.caseInsensitiveEquals(x, y) } }
+    }
+
+    /// Byte-wise ASCII case-insensitive equality; non-letters must match exactly.
+    static func caseInsensitiveEquals(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard x.count == y.count else { return false }
+        for index in 0..<x.count {
+            let p = x[index], q = y[index]
+            if p == q { continue }
+            let lower = p | 0x20
+            guard lower == q | 0x20, lower >= UInt8(ascii: "a"), lower <= UInt8(ascii: "z") else { return false }
         }
+        return true
     }
 }

@@ -68,4 +68,7 @@ size_t smartauth_mhd_client_address(struct MHD_Connection *_Nonnull connection, 
 /// Overwrites `length` bytes at `pointer` with zeros in a way the compiler may not elide (for key PEM text).
 void smartauth_mhd_zeroize(void *_Nonnull pointer, size_t length);
 
+/// How many processors this process may run on (its CPU affinity mask), or 0 if that cannot be read.
+int smartauth_mhd_available_processors(void);
+
 #endif

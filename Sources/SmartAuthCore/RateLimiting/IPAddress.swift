@@ -12,6 +12,9 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     public init?(_ text: String) {
         if let v4 = IPAddress.parseIPv4(Substring(text)) {
             bytes = v4
+            // Strict IPv4 text (no leading zeros, no spaces) is its own canonical form.
+            description = text
+            return
         } else if let v6 = IPAddress.parseIPv6(text) {
             if v6[0..<10].allSatisfy({ $0 == 0 }) && v6[10] == 0xFF && v6[11] == 0xFF {
                 bytes = Array(v6[12...])
@@ -24,16 +27,30 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         description = IPAddress.format(bytes)
     }
 
+    /// Four decimal octets separated by dots: ASCII digits only, each 0...255, no leading zeros.
     private static func parseIPv4(_ text: Substring) -> [UInt8]? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
         var result: [UInt8] = []
-        for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), part.allSatisfy(\.isNumber),
-                part == "0" || part.first != "0", let value = UInt8(part)
-            else { return nil }
-            result.append(value)
+        result.reserveCapacity(4)
+        var value = 0
+        var digits = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                // A second digit after a leading 0 ("01") is refused, as is a fourth digit.
+                guard !(digits == 1 && value == 0), digits < 3 else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+            case UInt8(ascii: "."):
+                guard digits > 0, value <= 255, result.count < 3 else { return nil }
+                result.append(UInt8(value))
+                value = 0
+                digits = 0
+            default:
+                return nil
+            }
         }
+        guard digits > 0, value <= 255, result.count == 3 else { return nil }
+        result.append(UInt8(value))
         return result
     }
 

@@ -82,17 +82,26 @@ extension AuthAPI {
                 "sub": .string(principal.userID.rawValue), "sid": .string(principal.sessionID.rawValue),
                 "roles": .array(principal.roles.map(JSONValue.string)), "aal": .number(JSONNumber(principal.authenticationLevel)),
             ]
-            let user: UserRecord?
-            do {
-                user = try await accounts.users.user(id: principal.userID)
-            } catch {
-                throw AuthError.store(error)
-            }
-            if let user { body["email"] = .string(user.email) }
+            if let email = try await profile(of: principal.userID).email { body["email"] = .string(email) }
             return HTTPErrorResponse.json(status: 200, body)
         } catch {
             return HTTPErrorResponse.response(for: error)
         }
+    }
+
+    /// What userinfo shows of the user's record: from ``ProfileCache`` when fresh, otherwise from the store.
+    private func profile(of user: UserID) async throws(AuthError) -> ProfileCache.Profile {
+        let now = Date()
+        if let cached = profiles.profile(user, now: now) { return cached }
+        let record: UserRecord?
+        do {
+            record = try await accounts.users.user(id: user)
+        } catch {
+            throw AuthError.store(error)
+        }
+        let profile = ProfileCache.Profile(email: record?.email)
+        profiles.store(profile, for: user, now: now)
+        return profile
     }
 
     // MARK: Admin

@@ -18,6 +18,8 @@ public final class AuthAPI: Sendable {
     private let log: (@Sendable (String) -> Void)?
     private let resolver: ClientAddressResolver
     private let router: Router
+    private let routeMiddleware: [String: [any HTTPMiddleware]]
+    let profiles: ProfileCache
 
     /// The API over `engine` and `accounts`, rate limiting with `limiter`.
     /// - Parameter log: receives one access-log line per request (none by default).
@@ -32,9 +34,11 @@ public final class AuthAPI: Sendable {
         self.metrics = metrics
         self.log = log
         self.resolver = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
+        self.profiles = ProfileCache(ttl: configuration.profileCacheTTL)
         var router = Router()
         Self.register(&router)
         self.router = router
+        self.routeMiddleware = Self.middlewareByRoute(router, configuration: configuration, limiter: limiter)
         let metrics = self.metrics
         engine.events.addHook { event in
             switch event.kind {
@@ -83,15 +87,27 @@ public final class AuthAPI: Sendable {
 
     /// The rate limits in front of each route.
     private func middleware(for route: String) -> [any HTTPMiddleware] {
-        let limit: (RateLimit?, String)
-        switch route {
-        case "POST /v1/token": limit = (configuration.tokenRateLimit, "token")
-        case "POST /v1/signup": limit = (configuration.signupRateLimit, "signup")
-        case _ where route.contains(" /v1/"): limit = (configuration.apiRateLimit, "api")
-        default: return []
+        routeMiddleware[route] ?? []
+    }
+
+    /// The rate limits in front of each route, worked out once: `POST /v1/token` and `POST /v1/signup` have
+    /// their own, every other `/v1/` route the API limit, the rest (discovery, health, metrics) none.
+    private static func middlewareByRoute(
+        _ router: Router, configuration: APIConfiguration, limiter: RateLimiter
+    ) -> [String: [any HTTPMiddleware]] {
+        var result: [String: [any HTTPMiddleware]] = [:]
+        for route in router.routes {
+            let limit: (RateLimit?, String)
+            switch route.name {
+            case "POST /v1/token": limit = (configuration.tokenRateLimit, "token")
+            case "POST /v1/signup": limit = (configuration.signupRateLimit, "signup")
+            case _ where route.name.contains(" /v1/"): limit = (configuration.apiRateLimit, "api")
+            default: continue
+            }
+            guard let rate = limit.0 else { continue }
+            result[route.name] = [RateLimitMiddleware(limiter: limiter, limit: rate, name: limit.1)]
         }
-        guard let rate = limit.0 else { return [] }
-        return [RateLimitMiddleware(limiter: limiter, limit: rate, name: limit.1)]
+        return result
     }
 
     /// A path fit for a log line: printable ASCII only, at most 200 characters.

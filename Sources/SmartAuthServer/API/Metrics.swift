@@ -15,6 +15,13 @@ public final class Metrics: Sendable {
         var counts = [Int](repeating: 0, count: Metrics.buckets.count)
         var sum = 0.0
         var count = 0
+
+        /// Counts one observation in every bucket whose bound it does not exceed (Prometheus buckets are cumulative).
+        mutating func record(_ seconds: Double) {
+            for (index, bound) in Metrics.buckets.enumerated() where seconds <= bound { counts[index] += 1 }
+            sum += seconds
+            count += 1
+        }
     }
 
     private struct State {
@@ -32,11 +39,8 @@ public final class Metrics: Sendable {
     func record(route: String, status: Int, seconds: Double) {
         state.withLock { state in
             state.requests[RouteKey(route: route, status: status), default: 0] += 1
-            var histogram = state.latency[route] ?? Histogram()
-            for (index, bound) in Metrics.buckets.enumerated() where seconds <= bound { histogram.counts[index] += 1 }
-            histogram.sum += seconds
-            histogram.count += 1
-            state.latency[route] = histogram
+            // Mutated in place: copying the histogram out and back would copy its counts on every request.
+            state.latency[route, default: Histogram()].record(seconds)
         }
     }
 

@@ -13,9 +13,14 @@ struct Router: Sendable {
     }
 
     private(set) var routes: [Route] = []
+    /// The routes without parameters, by their exact path: most requests are found here without splitting the
+    /// path. A route here wins over a parameterized route that would match the same path.
+    private var staticRoutes: [String: [Route]] = [:]
 
     mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
-        routes.append(Route(method: method, pattern: pattern.split(separator: "/"), name: "\(method) \(pattern)", handler: handler))
+        let route = Route(method: method, pattern: pattern.split(separator: "/"), name: "\(method) \(pattern)", handler: handler)
+        routes.append(route)
+        if !pattern.contains("{") { staticRoutes[pattern, default: []].append(route) }
     }
 
     enum Match {
@@ -25,6 +30,11 @@ struct Router: Sendable {
     }
 
     func match(method: String, path: String) -> Match {
+        if let candidates = staticRoutes[path],
+            let route = candidates.first(where: { $0.method == method || (method == "HEAD" && $0.method == "GET") })
+        {
+            return .found(route, [:])
+        }
         let segments = path.split(separator: "/")
         var allowed: [String] = []
         for route in routes where route.pattern.count == segments.count {

@@ -1,4 +1,5 @@
 public import Foundation
+import CSmartAuthHTTP
 
 extension HTTPServer {
     /// How an ``HTTPServer`` listens, how many threads it uses and what it accepts.
@@ -13,7 +14,8 @@ extension HTTPServer {
         /// Default 8080.
         public var port: Int
         /// libmicrohttpd worker threads (`MHD_OPTION_THREAD_POOL_SIZE`), each with its own poll() loop. They
-        /// only parse and write; handlers run on Swift's concurrency pool. Default: the active processor count.
+        /// parse, write, and run each handler up to its first suspension point. Default: the processors this
+        /// process may run on (its CPU affinity mask, so `taskset` and cpusets are honoured).
         public var threadCount: Int
         /// The most simultaneous connections (`MHD_OPTION_CONNECTION_LIMIT`); further ones are closed on
         /// accept. Default 1024.
@@ -42,7 +44,7 @@ extension HTTPServer {
         public init(
             host: String = "127.0.0.1",
             port: Int = 8080,
-            threadCount: Int = ProcessInfo.processInfo.activeProcessorCount,
+            threadCount: Int = HTTPServer.availableProcessorCount,
             maximumConnections: Int = 1024,
             connectionTimeout: TimeInterval = 30,
             maximumHeaderBytes: Int = 16 * 1024,
@@ -91,5 +93,15 @@ extension HTTPServer {
 
         /// ``connectionTimeout`` in whole seconds, rounded up.
         var connectionTimeoutSeconds: UInt32 { UInt32(connectionTimeout.rounded(.up)) }
+    }
+}
+
+extension HTTPServer {
+    /// The processors this process may run on: the size of its CPU affinity mask (so `taskset`, cpusets and
+    /// container CPU pinning are honoured), or the active processor count where the mask is unavailable.
+    /// At least 1.
+    public static var availableProcessorCount: Int {
+        let count = Int(smartauth_mhd_available_processors())
+        return count > 0 ? count : max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 }

@@ -5,9 +5,12 @@ import Synchronization
 /// The standalone server's HTTP/1.1 transport, over libmicrohttpd.
 ///
 /// libmicrohttpd's worker threads (``Configuration/threadCount``, each with its own poll() loop) accept
-/// connections and parse requests; every complete request suspends its connection and runs `handler` in a
-/// Swift task, so a slow handler never holds a worker thread. When the handler returns, the connection is
-/// resumed and the response is written. Connections stay alive between requests.
+/// connections and parse requests. Every complete request starts `handler` in a task that runs on the worker
+/// thread until the handler finishes or first awaits (`Task.immediate`): a handler that answers from memory
+/// (a JWT checked without a store round trip) costs no thread hop at all. A handler that awaits (a store, a
+/// password hash) leaves the worker thread at that point; its connection is suspended meanwhile, so a slow
+/// handler never holds a worker thread, and resumed when the response is ready. Connections stay alive
+/// between requests.
 ///
 /// Before a handler sees a request the transport has already refused, with a closed connection:
 /// ambiguous framing (two `Content-Length`s, `Content-Length` with `Transfer-Encoding`, a transfer coding
@@ -42,7 +45,9 @@ public final class HTTPServer: Sendable {
     ///
     /// - Parameters:
     ///   - configuration: Address, threads and limits.
-    ///   - handler: Called once per request, concurrently, on Swift's concurrency pool. It must always
+    ///   - handler: Called once per request, concurrently. It starts on a libmicrohttpd worker thread and
+    ///     continues on Swift's concurrency pool after its first suspension point, so its synchronous parts
+    ///     must not block (do blocking I/O behind an `await`, as every SmartAuth store does). It must always
     ///     return a response: errors are the application's to map to a status. A status outside 200...599
     ///     is sent as 500.
     public init(configuration: Configuration, handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {

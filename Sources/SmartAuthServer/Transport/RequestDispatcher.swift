@@ -16,8 +16,11 @@ final class RequestDispatcher: Sendable {
     let isDraining = Atomic<Bool>(false)
     /// Set when shutdown stops waiting for handlers: new complete requests get 503 rather than a suspension.
     let isAbandoning = Atomic<Bool>(false)
-    /// Every request between its request line (URI callback) and libmicrohttpd's completion notice.
-    private let live = Mutex<[ObjectIdentifier: InFlightRequest]>([:])
+    /// Requests between their request line (URI callback) and libmicrohttpd's completion notice.
+    private let liveCount = Atomic<Int>(0)
+    /// The requests whose connection is suspended while their handler runs on Swift's pool: the ones
+    /// ``abandonHandlers()`` must resume before libmicrohttpd stops.
+    private let suspended = Mutex<[ObjectIdentifier: InFlightRequest]>([:])
 
     init(handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse, maximumHeaderBytes: Int, maximumBodyBytes: Int) {
         self.handler = handler
@@ -26,14 +29,19 @@ final class RequestDispatcher: Sendable {
     }
 
     /// Requests begun and not yet completed (being received, handled, or answered).
-    var liveRequestCount: Int { live.withLock { $0.count } }
+    var liveRequestCount: Int { liveCount.load(ordering: .relaxed) }
 
-    func register(_ context: InFlightRequest) {
-        live.withLock { $0[ObjectIdentifier(context)] = context }
+    func requestBegan() { liveCount.add(1, ordering: .relaxed) }
+
+    func requestCompleted() { liveCount.subtract(1, ordering: .relaxed) }
+
+    /// Records a request whose connection is about to be suspended. Call it before reading ``isAbandoning``.
+    func registerSuspended(_ context: InFlightRequest) {
+        suspended.withLock { $0[ObjectIdentifier(context)] = context }
     }
 
-    func unregister(_ context: InFlightRequest) {
-        live.withLock { $0[ObjectIdentifier(context)] = nil }
+    func unregisterSuspended(_ context: InFlightRequest) {
+        suspended.withLock { $0[ObjectIdentifier(context)] = nil }
     }
 
     /// Stops waiting for handlers: every suspended connection is resumed (to answer 503 and close), and no
@@ -41,12 +49,12 @@ final class RequestDispatcher: Sendable {
     /// suspended connection.
     ///
     /// Why nothing slips through: `isAbandoning` is set first; a request that suspends does so under its own
-    /// lock after reading the flag. Either it suspended before we take its lock here (we see `.handling` and
-    /// resume it), or it takes its lock after we released it and then reads `true`. Requests registered after
-    /// the snapshot took the `live` lock after us, so they read `true` too.
+    /// lock, after registering itself and then reading the flag. If it read `false`, its registration came
+    /// before our store of `true`, so before our snapshot: we find it, take its lock once it has suspended,
+    /// see `.handling` and resume it. If it read `true`, it answers 503 instead of suspending.
     func abandonHandlers() {
         isAbandoning.store(true, ordering: .sequentiallyConsistent)
-        let contexts = live.withLock { Array($0.values) }
+        let contexts = suspended.withLock { Array($0.values) }
         for context in contexts { context.abandon() }
     }
 }

@@ -24,17 +24,37 @@ struct RequestHead: Sendable {
 
     /// Appends one header field.
     mutating func add(name: String, value: String) {
-        byteCount += name.utf8.count + value.utf8.count + 4
+        var name = name, value = value
+        name.withUTF8 { name in value.withUTF8 { value in add(name: name, value: value) } }
+    }
+
+    /// Appends one header field given as bytes (as libmicrohttpd hands them over).
+    mutating func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        byteCount += name.count + value.count + 4
         if !Self.isToken(name) || !Self.isFieldValue(value) { hasMalformedField = true }
-        if name.caseInsensitiveEqualsASCII("content-length") {
-            contentLengthValues.append(value)
-        } else if name.caseInsensitiveEqualsASCII("transfer-encoding") {
+        let nameString = String(decoding: name, as: UTF8.self)
+        let valueString = String(decoding: value, as: UTF8.self)
+        if Self.equalsLowercase(name, "content-length") {
+            contentLengthValues.append(valueString)
+        } else if Self.equalsLowercase(name, "transfer-encoding") {
             transferEncodingCount += 1
-            transferEncodingIsChunked = value.trimmingOWS.caseInsensitiveEqualsASCII("chunked")
-        } else if name.caseInsensitiveEqualsASCII("host") {
+            transferEncodingIsChunked = valueString.trimmingOWS.caseInsensitiveEqualsASCII("chunked")
+        } else if Self.equalsLowercase(name, "host") {
             hostCount += 1
         }
-        headers.add(name, value)
+        headers.add(nameString, valueString)
+    }
+
+    /// ASCII case-insensitive comparison of `bytes` with an all-lower-case ASCII literal.
+    static func equalsLowercase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        let expected = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            let folded = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            if folded != expected[index] { return false }
+        }
+        return true
     }
 
     /// The verdict on this head for a request with `method`, `target` (nil if it did not parse) and
@@ -69,8 +89,13 @@ struct RequestHead: Sendable {
 
     /// RFC 9110 §5.6.2 `token`: one or more `tchar` (letters, digits and fifteen punctuation characters).
     static func isToken(_ name: String) -> Bool {
-        !name.utf8.isEmpty
-            && name.utf8.allSatisfy { byte in
+        var name = name
+        return name.withUTF8 { isToken($0) }
+    }
+
+    static func isToken(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        !name.isEmpty
+            && name.allSatisfy { byte in
                 switch byte {
                 case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
                     UInt8(ascii: "0")...UInt8(ascii: "9"):
@@ -87,7 +112,12 @@ struct RequestHead: Sendable {
 
     /// RFC 9110 §5.5 field value: no control characters other than HTAB (so no bare CR, LF or NUL).
     static func isFieldValue(_ value: String) -> Bool {
-        value.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 }
+        var value = value
+        return value.withUTF8 { isFieldValue($0) }
+    }
+
+    static func isFieldValue(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        value.allSatisfy { $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 }
     }
 
     /// `1*DIGIT` (RFC 9110 §8.6), surrounding whitespace allowed, at most 18 digits; nil otherwise.

@@ -7,12 +7,19 @@ import SmartAuthHTTP
 /// gone, timeout, daemon stopping). Each event is a `mutating` method returning what the caller must do.
 ///
 /// ```
-///   .head ──head accepted──▶ .body ──full request──▶ .handling ──handler done──▶ .responded ──next call──▶ .queued
-///     │                        │  └─over limit─▶ .discarding ──full request (413)──────────────────────────▶ .queued
-///     └──head rejected (4xx)──────────────────────────────────────────────────────────────────────────────▶ .queued
-///   .handling ──forced stop──▶ .abandoned ──next call (503)──▶ .queued
+///   .head ──head accepted──▶ .body ──full request──▶ .running ──handler done──────────────────▶ .responded ─┐
+///     │                        │                      └─first await──▶ .handling ──handler done──▶ .responded ─┤
+///     │                        └─over limit─▶ .discarding ──full request (413)──────────────────────────────────┤
+///     └──head rejected (4xx)────────────────────────────────────────────────────────────────────────────────────┴▶ .queued
+///   .running or .handling ──forced stop──▶ .abandoned ──(503)──▶ .queued
 ///   any ──completed──▶ .closed   (memory released; the connection pointer must not be used again)
 /// ```
+///
+/// The handler starts on the worker thread, inside the access-handler call that saw the full request
+/// (`.running`). A handler that completes without awaiting anything (a JWT checked in memory) is answered in
+/// that same call: no suspension, no thread hop. A handler that awaits (a store round trip, a password hash)
+/// leaves the worker thread at its first suspension point; only then is the connection suspended (`.handling`)
+/// and, when the handler finishes on Swift's pool, resumed so that the next access-handler call queues the answer.
 ///
 /// Answering only on the second or a later access-handler call keeps the connection alive: a response queued
 /// on the first call, before libmicrohttpd knows the body is fully read, makes it close the connection. Only
@@ -25,9 +32,12 @@ struct RequestStateMachine: Sendable {
         case body
         /// The body grew past the limit; further bytes are counted and dropped, then 413.
         case discarding(droppedBytes: Int)
-        /// The connection is suspended and the Swift handler runs in a task.
+        /// The handler runs on the worker thread, inside the access-handler call; the connection is not suspended.
+        case running
+        /// The handler awaited: the connection is suspended and the handler goes on in a task on Swift's pool.
         case handling
-        /// The handler finished and the connection was resumed; the next access-handler call queues this.
+        /// The handler finished: queued at once if it finished while `.running`, otherwise by the access-handler
+        /// call that follows the resume.
         case responded(HTTPResponse)
         /// The server stopped waiting for the handler; the connection was resumed to answer 503 and close.
         case abandoned
@@ -62,8 +72,9 @@ struct RequestStateMachine: Sendable {
     }
 
     enum FullRequestAction: Sendable {
-        /// Suspend the connection and run the handler on this request.
-        case suspendAndRun(HTTPRequest)
+        /// Run the handler on this request, on this thread until its first suspension point; then call
+        /// ``handlerLeftThread(acceptingWork:)``.
+        case run(HTTPRequest)
         /// Queue this response.
         case queue(HTTPResponse)
         /// Queue this error status and close the connection.
@@ -77,6 +88,17 @@ struct RequestStateMachine: Sendable {
         case resume
         /// Nothing: the connection is not suspended (or the request is gone).
         case none
+    }
+
+    enum AfterRunAction: Sendable {
+        /// The handler already finished: queue its response now.
+        case queue(HTTPResponse)
+        /// The handler is still running elsewhere: suspend the connection (in the same critical section).
+        case suspend
+        /// Queue this error status and close the connection (the server stopped waiting for handlers).
+        case queueError(status: Int)
+        /// Return MHD_NO: libmicrohttpd closes the connection.
+        case close
     }
 
     private(set) var state: State = .head
@@ -118,7 +140,7 @@ struct RequestStateMachine: Sendable {
             }
             state = .discarding(droppedBytes: total)
             return .consumed
-        case .head, .handling, .responded, .abandoned, .queued, .closed:
+        case .head, .running, .handling, .responded, .abandoned, .queued, .closed:
             return .close
         }
     }
@@ -133,10 +155,10 @@ struct RequestStateMachine: Sendable {
                 state = .queued
                 return .queueError(status: 503)
             }
-            state = .handling
+            state = .running
             let complete = request
             request = HTTPRequest(method: "", path: "")
-            return .suspendAndRun(complete)
+            return .run(complete)
         case .discarding:
             state = .queued
             return .queueError(status: 413)
@@ -146,25 +168,62 @@ struct RequestStateMachine: Sendable {
         case .abandoned:
             state = .queued
             return .queueError(status: 503)
-        case .head, .handling, .queued, .closed:
-            // .head cannot precede a full request; .handling means the connection is suspended and libmicrohttpd
-            // would not call; .queued means it already has an answer. Close rather than guess.
+        case .head, .running, .handling, .queued, .closed:
+            // .head cannot precede a full request; .running and .handling mean the handler has the request (and
+            // a suspended connection gets no calls); .queued means it already has an answer. Close, don't guess.
             return .close
         }
     }
 
-    /// The handler task finished with `response`.
+    /// The handler left the worker thread: it finished, or it reached its first suspension point. In the
+    /// second case the connection must be suspended now, unless the server has stopped waiting for handlers
+    /// (`acceptingWork` false): then 503, because nobody would resume it.
+    mutating func handlerLeftThread(acceptingWork: Bool) -> AfterRunAction {
+        switch state {
+        case .running:
+            guard acceptingWork else {
+                state = .queued
+                return .queueError(status: 503)
+            }
+            state = .handling
+            return .suspend
+        case .responded(let response):
+            state = .queued
+            return .queue(response)
+        case .abandoned:
+            state = .queued
+            return .queueError(status: 503)
+        case .head, .body, .discarding, .handling, .queued, .closed:
+            return .close
+        }
+    }
+
+    /// The handler finished with `response`.
     mutating func handlerFinished(_ response: HTTPResponse) -> ResumeAction {
-        guard case .handling = state else { return .none }
-        state = .responded(response)
-        return .resume
+        switch state {
+        case .running:
+            state = .responded(response)
+            return .none
+        case .handling:
+            state = .responded(response)
+            return .resume
+        default:
+            return .none
+        }
     }
 
     /// The server stops waiting for this request's handler.
     mutating func abandon() -> ResumeAction {
-        guard case .handling = state else { return .none }
-        state = .abandoned
-        return .resume
+        switch state {
+        case .running:
+            state = .abandoned
+            return .none
+        case .handling:
+            state = .abandoned
+            return .resume
+        default:
+            return .none
+        }
     }
 
     /// libmicrohttpd reported the request complete (answered, failed, timed out, client gone, daemon stopping).

@@ -17,17 +17,22 @@ import Testing
         check(machine.state)
     }
 
-    @Test func happyPathAnswersOnTheCallAfterTheResume() throws {
+    @Test func handlerThatAwaitsIsAnsweredOnTheCallAfterTheResume() throws {
         var machine = RequestStateMachine()
         #expect(machine.receivedHead(.accept(head, contentLength: 5)) == .continueReading)
         #expect(received([1, 2, 3], &machine) == .consumed)
         #expect(received([4, 5], &machine) == .consumed)
-        guard case .suspendAndRun(let request) = machine.receivedFullRequest(acceptingWork: true) else {
-            Issue.record("expected suspendAndRun")
+        guard case .run(let request) = machine.receivedFullRequest(acceptingWork: true) else {
+            Issue.record("expected run")
             return
         }
         #expect(request.body == [1, 2, 3, 4, 5])
         #expect(request.path == "/p")
+        // The handler awaited: the worker thread suspends the connection.
+        guard case .suspend = machine.handlerLeftThread(acceptingWork: true) else {
+            Issue.record("expected suspend")
+            return
+        }
         #expect(machine.handlerFinished(HTTPResponse(status: 201)) == .resume)
         // Only one resume per suspension, whoever asks.
         #expect(machine.abandon() == .none)
@@ -40,6 +45,49 @@ import Testing
         #expect(machine.receivedFullRequest(acceptingWork: true).isClose)
         machine.completed()
         #expect(isState(machine) { if case .closed = $0 { true } else { false } })
+    }
+
+    @Test func handlerThatFinishesOnTheWorkerThreadIsAnsweredWithoutSuspending() {
+        var machine = RequestStateMachine()
+        _ = machine.receivedHead(.accept(head, contentLength: nil))
+        guard case .run = machine.receivedFullRequest(acceptingWork: true) else {
+            Issue.record("expected run")
+            return
+        }
+        // Finishing while still on the worker thread needs no resume: nothing is suspended.
+        #expect(machine.handlerFinished(HTTPResponse(status: 200)) == .none)
+        guard case .queue(let response) = machine.handlerLeftThread(acceptingWork: true) else {
+            Issue.record("expected queue")
+            return
+        }
+        #expect(response.status == 200)
+        #expect(machine.abandon() == .none)
+        #expect(machine.receivedFullRequest(acceptingWork: true).isClose)
+    }
+
+    @Test func handlerLeavingTheThreadAfterShutdownStoppedWaitingIsAnswered503() {
+        var machine = RequestStateMachine()
+        _ = machine.receivedHead(.accept(head, contentLength: nil))
+        _ = machine.receivedFullRequest(acceptingWork: true)
+        guard case .queueError(let status) = machine.handlerLeftThread(acceptingWork: false) else {
+            Issue.record("expected 503")
+            return
+        }
+        #expect(status == 503)
+        // The handler's late answer is dropped.
+        #expect(machine.handlerFinished(HTTPResponse(status: 200)) == .none)
+    }
+
+    @Test func abandonWhileTheHandlerIsOnTheWorkerThreadAnswers503WithoutAResume() {
+        var machine = RequestStateMachine()
+        _ = machine.receivedHead(.accept(head, contentLength: nil))
+        _ = machine.receivedFullRequest(acceptingWork: true)
+        #expect(machine.abandon() == .none)
+        guard case .queueError(let status) = machine.handlerLeftThread(acceptingWork: true) else {
+            Issue.record("expected 503")
+            return
+        }
+        #expect(status == 503)
     }
 
     @Test func rejectedHeadQueuesTheErrorOnTheFirstCall() {
@@ -77,6 +125,7 @@ import Testing
         var machine = RequestStateMachine()
         _ = machine.receivedHead(.accept(head, contentLength: nil))
         _ = machine.receivedFullRequest(acceptingWork: true)
+        _ = machine.handlerLeftThread(acceptingWork: true)
         machine.completed()
         #expect(machine.handlerFinished(HTTPResponse(status: 200)) == .none)
         #expect(machine.abandon() == .none)
@@ -86,6 +135,7 @@ import Testing
         var machine = RequestStateMachine()
         _ = machine.receivedHead(.accept(head, contentLength: nil))
         _ = machine.receivedFullRequest(acceptingWork: true)
+        _ = machine.handlerLeftThread(acceptingWork: true)
         #expect(machine.abandon() == .resume)
         #expect(machine.handlerFinished(HTTPResponse(status: 200)) == .none)
         guard case .queueError(let status) = machine.receivedFullRequest(acceptingWork: true) else {

@@ -33,12 +33,17 @@ final class InFlightRequest: Sendable {
         self.rawTargetLength = rawTarget.count
     }
 
-    /// The handler's task finished: store the response and resume the connection, whose next access-handler
-    /// call queues it. Resuming happens under the lock so that a concurrent ``abandon()`` (or the daemon
-    /// stopping right after it) can never see a decided-but-not-yet-performed resume.
-    func handlerFinished(_ response: HTTPResponse) {
+    /// The handler finished: store the response. If the connection was suspended, resume it (its next
+    /// access-handler call queues the response) and take it off the dispatcher's suspended list; if the
+    /// handler finished on the worker thread, the access handler queues it itself. Resuming happens under the
+    /// lock so that a concurrent ``abandon()`` (or the daemon stopping right after it) can never see a
+    /// decided-but-not-yet-performed resume.
+    func handlerFinished(_ response: HTTPResponse, dispatcher: RequestDispatcher) {
         machine.withLock { machine in
-            if machine.handlerFinished(response) == .resume { MHD_resume_connection(connection.pointer) }
+            if machine.handlerFinished(response) == .resume {
+                dispatcher.unregisterSuspended(self)
+                MHD_resume_connection(connection.pointer)
+            }
         }
     }
 

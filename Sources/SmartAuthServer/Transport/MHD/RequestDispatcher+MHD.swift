@@ -20,7 +20,7 @@ extension RequestDispatcher {
         let dispatcher = Unmanaged<RequestDispatcher>.fromOpaque(closure).takeUnretainedValue()
         let context = InFlightRequest(
             connection: connection, rawTarget: UnsafeRawBufferPointer(start: uri, count: strlen(uri)))
-        dispatcher.register(context)
+        dispatcher.requestBegan()
         return Unmanaged.passRetained(context).toOpaque()
     }
 
@@ -34,7 +34,7 @@ extension RequestDispatcher {
         let unmanaged = Unmanaged<InFlightRequest>.fromOpaque(raw)
         let context = unmanaged.takeUnretainedValue()
         context.machine.withLock { $0.completed() }
-        dispatcher.unregister(context)
+        dispatcher.requestCompleted()
         unmanaged.release()
     }
 
@@ -77,24 +77,53 @@ extension RequestDispatcher {
             }
         }
 
-        let action = context.machine.withLock { machine in
-            let action = machine.receivedFullRequest(
-                acceptingWork: !isAbandoning.load(ordering: .sequentiallyConsistent))
-            // Suspend under the request's lock, together with the state change: whoever resumes (the task,
-            // or shutdown's abandonHandlers) takes the same lock and so always finds the suspension done.
-            if case .suspendAndRun = action { MHD_suspend_connection(connection) }
-            return action
+        let action = context.machine.withLock {
+            $0.receivedFullRequest(acceptingWork: !isAbandoning.load(ordering: .sequentiallyConsistent))
         }
         switch action {
-        case .suspendAndRun(let request):
-            let handler = self.handler
-            Task {
-                let response = await handler(request)
-                context.handlerFinished(response)
-            }
-            return .YES
+        case .run(let request):
+            return run(request, context: context)
         case .queue(let response):
             return queue(response, on: connection)
+        case .queueError(let status):
+            return queueError(status: status, on: connection)
+        case .close:
+            return .NO
+        }
+    }
+
+    /// Runs the handler on this worker thread until it finishes or first awaits (`Task.immediate`). A handler
+    /// that needs no I/O is answered right here; one that awaits goes on on Swift's pool while the connection
+    /// is suspended, and ``InFlightRequest/handlerFinished(_:dispatcher:)`` resumes it.
+    private func run(_ request: HTTPRequest, context: InFlightRequest) -> MHD_Result {
+        let handler = self.handler
+        Task.immediate { [self] in
+            let response = await handler(request)
+            context.handlerFinished(response, dispatcher: self)
+        }
+        let connection = context.connection.pointer
+        let next = context.machine.withLock { machine in
+            guard case .running = machine.state else {
+                return machine.handlerLeftThread(acceptingWork: true)
+            }
+            // Register before reading the flag: see abandonHandlers() for why this order matters. Suspend under
+            // the request's lock, together with the state change: whoever resumes (the task, or shutdown's
+            // abandonHandlers) takes the same lock and so always finds the suspension done.
+            registerSuspended(context)
+            let next = machine.handlerLeftThread(
+                acceptingWork: !isAbandoning.load(ordering: .sequentiallyConsistent))
+            if case .suspend = next {
+                MHD_suspend_connection(connection)
+            } else {
+                unregisterSuspended(context)
+            }
+            return next
+        }
+        switch next {
+        case .queue(let response):
+            return queue(response, on: connection)
+        case .suspend:
+            return .YES
         case .queueError(let status):
             return queueError(status: status, on: connection)
         case .close:
@@ -116,8 +145,8 @@ extension RequestDispatcher {
                 { closure, _, key, keySize, value, valueSize in
                     guard let head = closure?.assumingMemoryBound(to: RequestHead.self) else { return .NO }
                     head.pointee.add(
-                        name: String(decoding: UnsafeRawBufferPointer(start: key, count: keySize), as: UTF8.self),
-                        value: String(decoding: UnsafeRawBufferPointer(start: value, count: valueSize), as: UTF8.self))
+                        name: UnsafeRawBufferPointer(start: key, count: keySize).assumingMemoryBound(to: UInt8.self),
+                        value: UnsafeRawBufferPointer(start: value, count: valueSize).assumingMemoryBound(to: UInt8.self))
                     return .YES
                 }, head)
         }
@@ -169,7 +198,10 @@ extension RequestDispatcher {
     }
 
     private static func isTransportHeader(_ name: String, draining: Bool) -> Bool {
-        let lower = name.lowercased()
-        return lower == "content-length" || lower == "transfer-encoding" || (draining && lower == "connection")
+        var name = name
+        return name.withUTF8 { name in
+            RequestHead.equalsLowercase(name, "content-length") || RequestHead.equalsLowercase(name, "transfer-encoding")
+                || (draining && RequestHead.equalsLowercase(name, "connection"))
+        }
     }
 }
