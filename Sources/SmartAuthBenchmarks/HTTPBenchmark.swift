@@ -44,6 +44,8 @@ public enum HTTPBenchmark {
         public var warmupSessions = 2_000
         /// Also measure SmartAuth with `--session-check stateless` (userinfo only; the refresh grant is the same).
         public var stateless = true
+        /// Also measure SmartAuth with `--session-check cached:5` (userinfo only).
+        public var cached = true
         /// Which of ``allServers`` to run.
         public var servers = HTTPBenchmark.allServers
         /// The core the server under test is pinned to.
@@ -67,9 +69,9 @@ public enum HTTPBenchmark {
         public let bench: String
         /// `HS256`, `ES256`.
         public let algorithm: String
-        /// `smartauth`, `smartauth-stateless`, `node-http` or `express`.
+        /// `smartauth`, `smartauth-cached`, `smartauth-stateless`, `node-http` or `express`.
         public let server: String
-        /// SmartAuth's session-check mode (`stateful`, `stateless`); `nil` for the Node references.
+        /// SmartAuth's session-check mode (`stateful`, `cached:5`, `stateless`); `nil` for the Node references.
         public let sessionCheck: String?
         /// Distinct sessions the requests were spread over.
         public let sessions: Int
@@ -258,9 +260,15 @@ public enum HTTPBenchmark {
         for server in options.servers {
             switch server {
             case "smartauth":
-                for mode in options.stateless ? ["stateful", "stateless"] : ["stateful"] {
+                let modes = ["stateful"] + (options.cached ? ["cached:5"] : []) + (options.stateless ? ["stateless"] : [])
+                for mode in modes {
                     let port = try freePort()
-                    let name = mode == "stateful" ? "smartauth" : "smartauth-stateless"
+                    let name =
+                        switch mode {
+                        case "stateful": "smartauth"
+                        case "stateless": "smartauth-stateless"
+                        default: "smartauth-cached"
+                        }
                     log("\(alg) \(name): starting smart-auth serve --session-check \(mode) on core \(options.serverCPU)")
                     let child = try Child(
                         arguments: [

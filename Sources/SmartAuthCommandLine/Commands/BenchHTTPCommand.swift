@@ -12,8 +12,8 @@ enum BenchHTTPCommand {
         summary: "drive the auth server with wrk next to Node.js references (node:http, Express) of the same routes",
         help: """
             usage: smart-auth bench http [--alg HS256,ES256] [--seconds S] [--warmup S] [--sessions N]
-                                         [--connections N] [--servers LIST] [--no-stateless] [--store-dir DIR]
-                                         [--benchmarks DIR] [--json]
+                                         [--connections N] [--servers LIST] [--no-cached] [--no-stateless]
+                                         [--store-dir DIR] [--benchmarks DIR] [--json]
 
             Serves a temporary SQLite store with `smart-auth serve --session-check stateful --no-rate-limits --quiet`
             pinned to core 0 (taskset -c 0) and drives it with wrk pinned to core 1 (wrk -t1 -cN -dSs --latency) on
@@ -21,8 +21,11 @@ enum BenchHTTPCommand {
             refresh grant (POST /v1/token, grant_type=refresh_token: each token used once, rotated). In the same run
             it drives a reference implementation of the same two routes in Node.js (benchmarks/node/reference.js,
             jose v4) on plain node:http and on Express, pinned to the same core. The requests are spread over
-            --sessions distinct sessions. SmartAuth is also measured with --session-check stateless on userinfo
-            (row "smartauth-stateless"). Each figure follows a warm-up run of the same script.
+            --sessions distinct sessions. SmartAuth is also measured on userinfo with --session-check cached:5 (row
+            "smartauth-cached": sessions checked in the store, the answer kept 5 s, revocations through the server
+            honoured at once) and with --session-check stateless (row "smartauth-stateless": the JWT alone, the same
+            work as the Node reference). Every row verifies every token's signature: there is no verification cache.
+            Each figure follows a warm-up run of the same script.
 
               --alg ALGS         comma-separated, HS256 and/or ES256 (default both)
               --seconds S        seconds per figure (default 5)
@@ -30,6 +33,7 @@ enum BenchHTTPCommand {
               --sessions N       distinct sessions (default 10000)
               --connections N    wrk connections (default 50)
               --servers LIST     comma-separated among smartauth,node-http,express (default all)
+              --no-cached        skip the cached SmartAuth figure
               --no-stateless     skip the stateless SmartAuth figure
               --store-dir DIR    where the temporary store and token files go (default: the temporary folder,
                                  $TMPDIR or /tmp). The store keeps SQLite's default synchronous=FULL, so each refresh
@@ -39,13 +43,14 @@ enum BenchHTTPCommand {
               --json             one object per line:
                                  {"bench":"userinfo","alg":"HS256","server":"smartauth","requests_per_sec":N,"p50_ms":N,
                                   "p99_ms":N,"session_check":"stateful","sessions":N,"errors":N}
-                                 (bench "refresh" for the refresh grant; server "smartauth", "smartauth-stateless",
-                                 "node-http" or "express"; session_check only on SmartAuth's rows)
+                                 (bench "refresh" for the refresh grant; server "smartauth", "smartauth-cached",
+                                 "smartauth-stateless", "node-http" or "express"; session_check only on
+                                 SmartAuth's rows)
 
             Needs taskset, wrk, node and the Debian packages node-jose and node-express (NODE_PATH=/usr/share/nodejs
             is set for the reference). Build in release mode first: swift build -c release --product smart-auth.
             """,
-        options: ["alg", "seconds", "warmup", "sessions", "connections", "servers", "store-dir", "benchmarks"], flags: ["json", "no-stateless"],
+        options: ["alg", "seconds", "warmup", "sessions", "connections", "servers", "store-dir", "benchmarks"], flags: ["json", "no-stateless", "no-cached"],
         usageStatus: 2
     ) { arguments, console in
         var algorithms = HTTPBenchmark.supportedAlgorithms
@@ -73,6 +78,7 @@ enum BenchHTTPCommand {
         options.sessions = try integer("sessions", 10_000, minimum: 1)
         options.connections = try integer("connections", 50, minimum: 1)
         options.stateless = !arguments.has("no-stateless")
+        options.cached = !arguments.has("no-cached")
         if let list = arguments.value("servers") {
             options.servers = list.split(separator: ",").map(String.init)
             guard !options.servers.isEmpty, options.servers.allSatisfy(HTTPBenchmark.allServers.contains) else {

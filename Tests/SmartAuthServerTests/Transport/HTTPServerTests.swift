@@ -155,6 +155,37 @@ import Glibc
         }
     }
 
+    /// A handler starts on libmicrohttpd's worker thread (named `MHD-…` by libmicrohttpd); one that never awaits
+    /// is answered there, one that awaits continues elsewhere; both kinds interleave on one keep-alive
+    /// connection, pipelined, and come back in order.
+    @Test func handlersStartOnTheWorkerThreadAndMayAwait() async throws {
+        let threads = Mutex<[String: [String]]>([:])
+        let handler: @Sendable (HTTPRequest) async -> HTTPResponse = { request in
+            threads.withLock { $0[request.path, default: []].append(currentThreadName()) }
+            if request.path.hasPrefix("/await") {
+                try? await Task.sleep(for: .milliseconds(5))
+                threads.withLock { $0[request.path, default: []].append(currentThreadName()) }
+            }
+            return HTTPResponse(status: 200, body: Array(request.path.utf8))
+        }
+        try await withServer(handler: handler) { server in
+            let paths = ["/now1", "/await1", "/now2", "/await2", "/now3"]
+            let responses = try await onOwnThread {
+                let connection = try RawConnection(port: server.port)
+                try connection.send(paths.map { get($0) }.joined())
+                return try paths.map { _ in try connection.readResponse() }
+            }
+            #expect(responses.map(\.text) == paths)
+            #expect(responses.allSatisfy { $0.header("Connection")?.lowercased() != "close" })
+            let seen = threads.withLock { $0 }
+            for path in paths {
+                let names = try #require(seen[path])
+                #expect(names.first?.hasPrefix("MHD") == true, "\(path) started on \(names)")
+            }
+            #expect(seen["/await1"]?.count == 2)
+        }
+    }
+
     /// With two worker threads and 200 requests whose handler sleeps 50 ms, blocking workers would need about
     /// 200 × 50 ms / 2 = 5 s; suspended connections let all of them wait at once.
     /// Proof that handlers do not hold libmicrohttpd's threads: 40 requests on a 2-thread server each wait in
@@ -498,4 +529,9 @@ final class Gate: Sendable {
             }
         }
     }
+}
+
+/// The calling thread's name as the kernel knows it (`/proc/thread-self/comm`).
+private func currentThreadName() -> String {
+    (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?.trimmingCharacters(in: .newlines) ?? "?"
 }
