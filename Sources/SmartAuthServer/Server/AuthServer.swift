@@ -67,8 +67,14 @@ public final class AuthServer: Sendable {
             apiConfiguration.signupRateLimit = nil
             apiConfiguration.apiRateLimit = nil
         }
+        // Request rate limits live where every node sees them: in the shared store (Redis, PostgreSQL) when
+        // nodes share one, in this process's memory on a single node (SQLite, memory). A per-request GCRA
+        // write into SQLite would cost a durable commit (an fsync) on every API call and protect nothing more.
+        // Brute-force records (failed passwords) stay in the store either way.
+        let limiterStore: any RateLimitStore =
+            StoreURL.isShared(configuration.storeURL) ? store : MemoryRateLimitStore()
         let api = AuthAPI(
-            engine: engine, accounts: accounts, limiter: RateLimiter(store: store, clock: clock),
+            engine: engine, accounts: accounts, limiter: RateLimiter(store: limiterStore, clock: clock),
             configuration: apiConfiguration, log: configuration.accessLog ? log : nil)
         return AuthServer(configuration: configuration, store: store, engine: engine, accounts: accounts, api: api)
     }

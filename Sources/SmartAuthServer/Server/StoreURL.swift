@@ -22,6 +22,12 @@ public enum StoreURL {
         throw AuthError(.configuration, "unknown store URL \"\(redacted(url))\": use sqlite:PATH, memory:, redis://… or postgres://…")
     }
 
+    /// Whether the URL names a store that several servers share (Redis, PostgreSQL), as opposed to one that
+    /// belongs to a single server process (SQLite, memory).
+    public static func isShared(_ url: String) -> Bool {
+        url.hasPrefix("redis://") || url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")
+    }
+
     /// The URL without its password, for messages and logs.
     public static func redacted(_ url: String) -> String {
         guard let schemeEnd = url.range(of: "://"), let at = url[schemeEnd.upperBound...].firstIndex(of: "@") else { return url }
