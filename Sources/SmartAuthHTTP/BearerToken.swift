@@ -34,17 +34,23 @@ public enum BearerToken {
         let token = UnsafeBufferPointer(rebasing: value[start...])
         // b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
         guard !token.isEmpty, token.count <= 16 * 1024 else { return .malformed }
-        var sawPadding = false
-        for byte in token {
-            switch byte {
-            case UInt8(ascii: "="): sawPadding = true
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "+"), UInt8(ascii: "/"):
-                if sawPadding { return .malformed }
-            default:
-                return .malformed
-            }
-        }
+        // Token characters first, then only "=" to the end.
+        var index = 0
+        while index < token.count, isToken68Character[Int(token[index])] { index += 1 }
+        guard index > 0 else { return .malformed }
+        while index < token.count, token[index] == UInt8(ascii: "=") { index += 1 }
+        guard index == token.count else { return .malformed }
         return .token(String(decoding: token, as: UTF8.self))
+    }
+
+    /// `ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/"`, by byte value.
+    private static let isToken68Character: [Bool] = (0..<256).map { value in
+        switch UInt8(value) {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "+"), UInt8(ascii: "/"):
+            true
+        default:
+            false
+        }
     }
 }

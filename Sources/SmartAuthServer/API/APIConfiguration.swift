@@ -40,9 +40,9 @@ public struct APIConfiguration: Sendable {
     public var adminPermission: Permission = "users:manage"
     /// Seconds `GET /v1/userinfo` may reuse a user's e-mail address read from the store, so that with the
     /// `stateless` and `cached` session checks the route needs no store round trip. Only display data is
-    /// kept (never the password hash), and authentication never reads it. Default 5; 0 reads the store on
+    /// kept (never the password hash), and authentication never reads it. Default 60; 0 reads the store on
     /// every request.
-    public var profileCacheTTL: TimeInterval = 5
+    public var profileCacheTTL: TimeInterval = 60
 
     /// A configuration for an issuer at `baseURL`.
     public init(baseURL: String) {
