@@ -390,3 +390,48 @@ import Testing
         #expect(throws: AuthError.self) { try KeyRing(keys: []) }
     }
 }
+
+/// `authenticateWithoutStore`: the answer `authenticate` would give, or nil when only the store can give it.
+@Suite struct AuthenticateWithoutStoreTests {
+    @Test func statefulModeAlwaysNeedsTheStore() async throws {
+        let fixture = try EngineFixture()
+        let pair = try await fixture.login()
+        #expect(try fixture.engine.authenticateWithoutStore(bearer: pair.accessToken) == nil)
+        #expect(try await fixture.engine.authenticate(bearer: pair.accessToken).sessionID == pair.session.id)
+        #expect(try fixture.engine.authenticateWithoutStore(bearer: pair.accessToken) == nil)
+    }
+
+    @Test func statelessModeNeverDoes() async throws {
+        let fixture = try EngineFixture { $0.sessionCheck = .stateless }
+        let pair = try await fixture.login()
+        let principal = try #require(try fixture.engine.authenticateWithoutStore(bearer: pair.accessToken))
+        #expect(principal.sessionID == pair.session.id)
+        #expect(principal.userID == pair.session.userID)
+    }
+
+    @Test func cachedModeAnswersFromAFreshEntryOnly() async throws {
+        let fixture = try EngineFixture { $0.sessionCheck = .cached(ttl: 30) }
+        let pair = try await fixture.login()
+        #expect(try fixture.engine.authenticateWithoutStore(bearer: pair.accessToken) == nil)
+        _ = try await fixture.engine.authenticate(bearer: pair.accessToken)
+        #expect(try fixture.engine.authenticateWithoutStore(bearer: pair.accessToken)?.sessionID == pair.session.id)
+        fixture.clock.advance(by: 31)
+        #expect(try fixture.engine.authenticateWithoutStore(bearer: pair.accessToken) == nil)
+        _ = try await fixture.engine.authenticate(bearer: pair.accessToken)
+        // A logout through this engine drops the entry at once: only the store can answer, and it says revoked.
+        try await fixture.engine.logout(session: pair.session.id)
+        #expect(try fixture.engine.authenticateWithoutStore(bearer: pair.accessToken) == nil)
+        #expect(await authErrorCode { try await fixture.engine.authenticate(bearer: pair.accessToken) } == .sessionRevoked)
+    }
+
+    @Test func badTokensAreRefusedWithoutTheStoreToo() async throws {
+        let fixture = try EngineFixture { $0.sessionCheck = .stateless }
+        var code: AuthError.Code?
+        do {
+            _ = try fixture.engine.authenticateWithoutStore(bearer: "not.a.jwt")
+        } catch {
+            code = error.code
+        }
+        #expect(code == .invalidToken)
+    }
+}

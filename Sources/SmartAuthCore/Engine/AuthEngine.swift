@@ -220,6 +220,49 @@ public final class AuthEngine: Sendable {
     ///   `.storeUnavailable` (stateful and cached modes fail closed when the store is down).
     public func authenticate(bearer: String) async throws(AuthError) -> Principal {
         let now = self.now
+        let token = try verifiedAccessToken(bearer, now: now)
+        if let principal = try principalWithoutStore(token, now: now) { return principal }
+        let session = try await liveSession(token.sessionID, now: now)
+        guard let session, session.userID == token.userID else {
+            throw AuthError(.sessionRevoked, "the session has ended")
+        }
+        guard case .cached = configuration.sessionCheck.kind else {
+            // Stateful: the session's roles are current (a role change applies at once).
+            return token.principal(roles: session.roles, now: now)
+        }
+        cache?.store(
+            token.sessionID,
+            SessionCache.Entry(
+                userID: token.userID, roles: session.roles, sessionExpiresAt: session.expiresAt, fetchedAt: now))
+        // Cached: the token's roles, whether the entry was fresh or just fetched.
+        return token.principal(roles: token.roles, now: now)
+    }
+
+    /// ``authenticate(bearer:)`` when it can decide without the store: in `stateless` mode, and in `cached`
+    /// mode when the session's entry is fresh. `nil` when the session must be looked up in the store (then call
+    /// ``authenticate(bearer:)``). Never blocks, so it may run on an event-loop thread.
+    /// - Throws: ``AuthError`` `.invalidToken`, `.sessionRevoked` (a cached entry of another user's session).
+    public func authenticateWithoutStore(bearer: String) throws(AuthError) -> Principal? {
+        let now = self.now
+        return try principalWithoutStore(try verifiedAccessToken(bearer, now: now), now: now)
+    }
+
+    /// What authentication needs from a verified access token.
+    private struct AccessToken {
+        let claims: JWTClaims
+        let userID: UserID
+        let sessionID: SessionID
+        let roles: [String]
+        let level: Int
+
+        func principal(roles: [String], now: Date) -> Principal {
+            Principal(
+                userID: userID, sessionID: sessionID, roles: roles, authenticationLevel: level, claims: claims,
+                expiresAt: claims.expiresAt ?? now)
+        }
+    }
+
+    private func verifiedAccessToken(_ bearer: String, now: Date) throws(AuthError) -> AccessToken {
         let verifier = keys.withLock { $0.verifier }
         let verified: VerifiedJWT
         do {
@@ -231,36 +274,24 @@ public final class AuthEngine: Sendable {
         guard let subject = claims.subject, case .string(let sid)? = claims.additional["sid"] else {
             throw AuthError(.invalidToken, "the access token has no sub or sid")
         }
-        let userID = UserID(subject)
-        let sessionID = SessionID(sid)
-        var roles = Self.stringArray(claims.additional["roles"])
-        let level = claims.additional["aal"]?.numberValue?.int64Value.map { Int($0) } ?? 1
+        return AccessToken(
+            claims: claims, userID: UserID(subject), sessionID: SessionID(sid),
+            roles: Self.stringArray(claims.additional["roles"]),
+            level: claims.additional["aal"]?.numberValue?.int64Value.map { Int($0) } ?? 1)
+    }
 
+    /// The principal if the session check needs no store round trip, nil if it does.
+    private func principalWithoutStore(_ token: AccessToken, now: Date) throws(AuthError) -> Principal? {
         switch configuration.sessionCheck.kind {
         case .stateless:
-            break
+            return token.principal(roles: token.roles, now: now)
         case .stateful:
-            let session = try await liveSession(sessionID, now: now)
-            guard let session, session.userID == userID else {
-                throw AuthError(.sessionRevoked, "the session has ended")
-            }
-            roles = session.roles
+            return nil
         case .cached:
-            if let entry = cache?.entry(sessionID, now: now) {
-                guard entry.userID == userID else { throw AuthError(.sessionRevoked, "the session has ended") }
-            } else {
-                let session = try await liveSession(sessionID, now: now)
-                guard let session, session.userID == userID else {
-                    throw AuthError(.sessionRevoked, "the session has ended")
-                }
-                cache?.store(
-                    sessionID,
-                    SessionCache.Entry(userID: userID, roles: session.roles, sessionExpiresAt: session.expiresAt, fetchedAt: now))
-            }
+            guard let entry = cache?.entry(token.sessionID, now: now) else { return nil }
+            guard entry.userID == token.userID else { throw AuthError(.sessionRevoked, "the session has ended") }
+            return token.principal(roles: token.roles, now: now)
         }
-        return Principal(
-            userID: userID, sessionID: sessionID, roles: roles, authenticationLevel: level, claims: claims,
-            expiresAt: claims.expiresAt ?? now)
     }
 
     private func liveSession(_ id: SessionID, now: Date) async throws(AuthError) -> Session? {

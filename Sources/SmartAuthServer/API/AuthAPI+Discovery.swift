@@ -33,6 +33,9 @@ extension AuthAPI {
         return HTTPErrorResponse.json(status: 200, body, headers: ["Content-Type": "application/json", "Cache-Control": "public, max-age=300"])
     }
 
+    /// `GET /healthz` — the process is up.
+    func health() -> HTTPResponse { HTTPErrorResponse.json(status: 200, ["status": .string("ok")]) }
+
     /// `GET /readyz` — 200 when the store answers, 503 when it does not.
     func ready() async -> HTTPResponse {
         do {

@@ -78,15 +78,29 @@ extension AuthAPI {
     func userInfo(_ request: HTTPRequest, _ context: RequestContext) async -> HTTPResponse {
         do {
             let principal = try await principal(request).get()
-            var body: JSONObject = [
-                "sub": .string(principal.userID.rawValue), "sid": .string(principal.sessionID.rawValue),
-                "roles": .array(principal.roles.map(JSONValue.string)), "aal": .number(JSONNumber(principal.authenticationLevel)),
-            ]
-            if let email = try await profile(of: principal.userID).email { body["email"] = .string(email) }
-            return HTTPErrorResponse.json(status: 200, body)
+            return userInfoResponse(principal, try await profile(of: principal.userID))
         } catch {
             return HTTPErrorResponse.response(for: error)
         }
+    }
+
+    /// `GET /v1/userinfo` when the session check and the profile need no store; nil otherwise, errors
+    /// included (``userInfo(_:_:)`` then answers, the same way it always does).
+    func userInfoWithoutWaiting(_ request: HTTPRequest) -> HTTPResponse? {
+        guard case .token(let token) = BearerToken.extract(from: request.headers),
+            let principal = try? engine.authenticateWithoutStore(bearer: token),
+            let profile = profiles.profile(principal.userID, now: Date())
+        else { return nil }
+        return userInfoResponse(principal, profile)
+    }
+
+    private func userInfoResponse(_ principal: Principal, _ profile: ProfileCache.Profile) -> HTTPResponse {
+        var body: JSONObject = [
+            "sub": .string(principal.userID.rawValue), "sid": .string(principal.sessionID.rawValue),
+            "roles": .array(principal.roles.map(JSONValue.string)), "aal": .number(JSONNumber(principal.authenticationLevel)),
+        ]
+        if let email = profile.email { body["email"] = .string(email) }
+        return HTTPErrorResponse.json(status: 200, body)
     }
 
     /// What userinfo shows of the user's record: from ``ProfileCache`` when fresh, otherwise from the store.

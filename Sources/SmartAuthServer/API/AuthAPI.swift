@@ -55,10 +55,9 @@ public final class AuthAPI: Sendable {
     /// Answers one request.
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {
         let start = ContinuousClock.now
-        let context = RequestContext(
-            clientAddress: resolver.clientAddress(peer: request.remoteAddress, forwardedFor: request.headers["X-Forwarded-For"]))
+        let context = RequestContext(clientAddress: clientAddress(of: request))
         let routeName: String
-        var response: HTTPResponse
+        let response: HTTPResponse
         switch router.match(method: request.method, path: request.path) {
         case .found(let route, let parameters):
             routeName = route.name
@@ -73,14 +72,42 @@ public final class AuthAPI: Sendable {
             routeName = "unmatched"
             response = HTTPErrorResponse.json(status: 404, ["error": .string("not_found")])
         }
+        return finish(response, to: request, route: routeName, clientAddress: context.clientAddress, start: start)
+    }
+
+    /// Answers `request` at once when that needs no waiting at all — no store round trip, no password hash,
+    /// no rate-limit counter — and returns nil otherwise (then call ``handle(_:)``, which gives the same
+    /// answer). With the `stateless` or `cached` session check, `GET /v1/userinfo` is answered here whenever
+    /// the session and profile are known; so are discovery, JWKS, health and metrics. The HTTP transport calls
+    /// it on its event-loop thread.
+    public func respondWithoutWaiting(_ request: HTTPRequest) -> HTTPResponse? {
+        guard case .found(let route, _) = router.match(method: request.method, path: request.path),
+            let immediate = route.immediate, routeMiddleware[route.name] == nil
+        else { return nil }
+        let start = ContinuousClock.now
+        guard let response = immediate(self, request) else { return nil }
+        return finish(
+            response, to: request, route: route.name, clientAddress: log == nil ? "" : clientAddress(of: request),
+            start: start)
+    }
+
+    private func clientAddress(of request: HTTPRequest) -> String {
+        resolver.clientAddress(peer: request.remoteAddress, forwardedFor: request.headers["X-Forwarded-For"])
+    }
+
+    /// What every answer gets: `Cache-Control: no-store` unless set, no body for HEAD, metrics and the log line.
+    private func finish(
+        _ response: HTTPResponse, to request: HTTPRequest, route: String, clientAddress: String, start: ContinuousClock.Instant
+    ) -> HTTPResponse {
+        var response = response
         if response.headers["Cache-Control"] == nil { response.headers.add("Cache-Control", "no-store") }
         if request.method == "HEAD" { response.body = [] }
         if response.status == 429 { metrics.increment("rate_limited") }
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        metrics.record(route: routeName, status: response.status, seconds: seconds)
+        metrics.record(route: route, status: response.status, seconds: seconds)
         if let log {
-            log("\(Timestamp.string(Date())) \(context.clientAddress) \"\(request.method) \(sanitized(request.path))\" \(response.status) \(String(format: "%.2f", seconds * 1000))ms")
+            log("\(Timestamp.string(Date())) \(clientAddress) \"\(request.method) \(sanitized(request.path))\" \(response.status) \(String(format: "%.2f", seconds * 1000))ms")
         }
         return response
     }
@@ -125,7 +152,9 @@ public final class AuthAPI: Sendable {
         router.add("DELETE", "/v1/sessions/{id}") { api, request, context, parameters in
             await api.deleteSession(request, context, id: parameters["id"] ?? "")
         }
-        router.add("GET", "/v1/userinfo") { api, request, context, _ in await api.userInfo(request, context) }
+        router.add("GET", "/v1/userinfo", immediate: { api, request in api.userInfoWithoutWaiting(request) }) {
+            api, request, context, _ in await api.userInfo(request, context)
+        }
         router.add("GET", "/v1/admin/users/{id}/sessions") { api, request, context, parameters in
             await api.adminListSessions(request, context, user: parameters["id"] ?? "")
         }
@@ -138,11 +167,17 @@ public final class AuthAPI: Sendable {
         router.add("POST", "/v1/admin/users/{id}/disable") { api, request, context, parameters in
             await api.adminDisable(request, context, user: parameters["id"] ?? "")
         }
-        router.add("GET", "/.well-known/jwks.json") { api, _, _, _ in api.jwks() }
-        router.add("GET", "/.well-known/oauth-authorization-server") { api, _, _, _ in api.metadata() }
-        router.add("GET", "/openapi.json") { _, _, _, _ in OpenAPIDocument.response() }
-        router.add("GET", "/healthz") { _, _, _, _ in HTTPErrorResponse.json(status: 200, ["status": .string("ok")]) }
+        router.add("GET", "/.well-known/jwks.json", immediate: { api, _ in api.jwks() }) { api, _, _, _ in api.jwks() }
+        router.add("GET", "/.well-known/oauth-authorization-server", immediate: { api, _ in api.metadata() }) {
+            api, _, _, _ in api.metadata()
+        }
+        router.add("GET", "/openapi.json", immediate: { _, _ in OpenAPIDocument.response() }) { _, _, _, _ in
+            OpenAPIDocument.response()
+        }
+        router.add("GET", "/healthz", immediate: { api, _ in api.health() }) { api, _, _, _ in api.health() }
         router.add("GET", "/readyz") { api, _, _, _ in await api.ready() }
-        router.add("GET", "/metrics") { api, _, _, _ in api.metricsResponse() }
+        router.add("GET", "/metrics", immediate: { api, _ in api.metricsResponse() }) { api, _, _, _ in
+            api.metricsResponse()
+        }
     }
 }

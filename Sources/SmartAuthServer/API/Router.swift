@@ -3,6 +3,9 @@ import SmartAuthHTTP
 /// Routes by method and path pattern (`/v1/sessions/{id}`), with the matched parameters.
 struct Router: Sendable {
     typealias Handler = @Sendable (AuthAPI, HTTPRequest, RequestContext, [String: String]) async -> HTTPResponse
+    /// Answers without waiting for anything (no store, no password hash), or returns nil to leave the request
+    /// to ``Handler``.
+    typealias ImmediateHandler = @Sendable (AuthAPI, HTTPRequest) -> HTTPResponse?
 
     struct Route: Sendable {
         let method: String
@@ -10,6 +13,7 @@ struct Router: Sendable {
         /// The route's name in metrics and logs, e.g. `DELETE /v1/sessions/{id}`.
         let name: String
         let handler: Handler
+        let immediate: ImmediateHandler?
     }
 
     private(set) var routes: [Route] = []
@@ -17,8 +21,12 @@ struct Router: Sendable {
     /// path. A route here wins over a parameterized route that would match the same path.
     private var staticRoutes: [String: [Route]] = [:]
 
-    mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
-        let route = Route(method: method, pattern: pattern.split(separator: "/"), name: "\(method) \(pattern)", handler: handler)
+    mutating func add(
+        _ method: String, _ pattern: String, immediate: ImmediateHandler? = nil, _ handler: @escaping Handler
+    ) {
+        let route = Route(
+            method: method, pattern: pattern.split(separator: "/"), name: "\(method) \(pattern)", handler: handler,
+            immediate: immediate)
         routes.append(route)
         if !pattern.contains("{") { staticRoutes[pattern, default: []].append(route) }
     }

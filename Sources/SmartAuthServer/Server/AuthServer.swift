@@ -90,7 +90,9 @@ public final class AuthServer: Sendable {
         http.port = configuration.port
         http.tlsCertificatePath = configuration.tlsCertificatePath
         http.tlsKeyPath = configuration.tlsKeyPath
-        self.http = HTTPServer(configuration: http) { request in await api.handle(request) }
+        self.http = HTTPServer(
+            configuration: http, immediateHandler: { request in api.respondWithoutWaiting(request) },
+            handler: { request in await api.handle(request) })
         // Once a minute: pick up key rotations made by other nodes or the CLI, retire expired keys, purge.
         self.maintenance = Task.detached { [engine, store] in
             while true {

@@ -50,10 +50,26 @@ public final class HTTPServer: Sendable {
     ///     must not block (do blocking I/O behind an `await`, as every SmartAuth store does). It must always
     ///     return a response: errors are the application's to map to a status. A status outside 200...599
     ///     is sent as 500.
-    public init(configuration: Configuration, handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
+    public convenience init(configuration: Configuration, handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
+        self.init(configuration: configuration, immediateHandler: nil, handler: handler)
+    }
+
+    /// A server that first offers every request to `immediateHandler`, on the worker thread, and hands it to
+    /// `handler` only when that returns nil.
+    ///
+    /// - Parameters:
+    ///   - configuration: Address, threads and limits.
+    ///   - immediateHandler: Answers what it can answer from memory, at once, and returns nil for the rest. It
+    ///     runs on a libmicrohttpd worker thread and must never block or wait (no I/O, no locks held long).
+    ///     It saves creating a task for the requests it answers.
+    ///   - handler: As in ``init(configuration:handler:)``.
+    public init(
+        configuration: Configuration, immediateHandler: (@Sendable (HTTPRequest) -> HTTPResponse?)?,
+        handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
+    ) {
         self.configuration = configuration
         self.dispatcher = RequestDispatcher(
-            handler: handler, maximumHeaderBytes: configuration.maximumHeaderBytes,
+            immediateHandler: immediateHandler, handler: handler, maximumHeaderBytes: configuration.maximumHeaderBytes,
             maximumBodyBytes: configuration.maximumBodyBytes)
     }
 

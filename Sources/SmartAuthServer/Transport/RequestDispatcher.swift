@@ -8,6 +8,7 @@ import Synchronization
 /// a lock or an atomic, because the callbacks run on libmicrohttpd's worker threads and the handler's
 /// completion on Swift's concurrency pool.
 final class RequestDispatcher: Sendable {
+    let immediateHandler: (@Sendable (HTTPRequest) -> HTTPResponse?)?
     let handler: @Sendable (HTTPRequest) async -> HTTPResponse
     let maximumHeaderBytes: Int
     let maximumBodyBytes: Int
@@ -22,7 +23,11 @@ final class RequestDispatcher: Sendable {
     /// ``abandonHandlers()`` must resume before libmicrohttpd stops.
     private let suspended = Mutex<[ObjectIdentifier: InFlightRequest]>([:])
 
-    init(handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse, maximumHeaderBytes: Int, maximumBodyBytes: Int) {
+    init(
+        immediateHandler: (@Sendable (HTTPRequest) -> HTTPResponse?)? = nil,
+        handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse, maximumHeaderBytes: Int, maximumBodyBytes: Int
+    ) {
+        self.immediateHandler = immediateHandler
         self.handler = handler
         self.maximumHeaderBytes = maximumHeaderBytes
         self.maximumBodyBytes = maximumBodyBytes

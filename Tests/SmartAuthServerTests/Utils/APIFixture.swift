@@ -55,7 +55,10 @@ struct APIFixture {
         let api = AuthAPI(engine: engine, accounts: accounts, limiter: RateLimiter(store: store, clock: clock), configuration: apiConfiguration)
         self.api = api
         if transport == .live {
-            let server = HTTPServer(configuration: testConfiguration()) { request in await api.handle(request) }
+            // Wired as AuthServer wires it: what can be answered at once is, on the worker thread.
+            let server = HTTPServer(
+                configuration: testConfiguration(), immediateHandler: { request in api.respondWithoutWaiting(request) },
+                handler: { request in await api.handle(request) })
             try server.start()
             live = LiveServer(server)
         } else {
@@ -93,6 +96,7 @@ struct APIFixture {
         let request = HTTPRequest(
             method: method, path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : nil, headers: fields, body: body,
             remoteAddress: address)
+        if let immediate = api.respondWithoutWaiting(request) { return Reply(immediate) }
         return Reply(await api.handle(request))
     }
 

@@ -92,14 +92,19 @@ extension RequestDispatcher {
         }
     }
 
-    /// Runs the handler on this worker thread until it finishes or first awaits (`Task.immediate`). A handler
-    /// that needs no I/O is answered right here; one that awaits goes on on Swift's pool while the connection
-    /// is suspended, and ``InFlightRequest/handlerFinished(_:dispatcher:)`` resumes it.
+    /// Offers the request to the immediate handler, if any; otherwise runs the handler on this worker thread
+    /// until it finishes or first awaits (`Task.immediate`). A request answered either way without waiting is
+    /// answered right here; a handler that awaits goes on on Swift's pool while the connection is suspended, and
+    /// ``InFlightRequest/handlerFinished(_:dispatcher:)`` resumes it.
     private func run(_ request: HTTPRequest, context: InFlightRequest) -> MHD_Result {
-        let handler = self.handler
-        Task.immediate { [self] in
-            let response = await handler(request)
+        if let immediateHandler, let response = immediateHandler(request) {
             context.handlerFinished(response, dispatcher: self)
+        } else {
+            let handler = self.handler
+            Task.immediate { [self] in
+                let response = await handler(request)
+                context.handlerFinished(response, dispatcher: self)
+            }
         }
         let connection = context.connection.pointer
         let next = context.machine.withLock { machine in
