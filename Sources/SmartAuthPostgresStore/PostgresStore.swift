@@ -83,35 +83,35 @@ public final class PostgresStore: AuthStore, RevocationFeed {
     /// The live session with identifier `id` at `now`, or `nil`.
     public func session(_ id: SessionID, at now: Date) async throws(SessionStoreError) -> Session? {
         guard Self.isStorable(id.rawValue) else { return nil }
-        return try await pool.run { connection, deadline throws(SessionStoreError) in
-            let result = try connection.execute(
-                Statements.selectSession, [.text(id.rawValue), Row.date(now)], deadline: deadline)
-            return try result.rows.first.map(Row.session)
+        return try await pool.execute(Statements.selectSession, [.text(id.rawValue), Row.date(now)]) {
+            result throws(SessionStoreError) in try result.rows.first.map(Row.session)
         }
     }
 
-    /// The refresh compare-and-swap (see ``RotationOutcome``), in one transaction: the live session is read with
-    /// `SELECT … FOR UPDATE`, the outcome decided, and the row updated or deleted before the lock is released, so
-    /// concurrent refreshes of one session are serialised.
+    /// The refresh compare-and-swap (see ``RotationOutcome``). The common case, the current token, is one
+    /// `UPDATE … RETURNING` (``Statements/rotateCurrentSession``). Otherwise, in one transaction: the live session
+    /// is read with `SELECT … FOR UPDATE`, the outcome decided, and the row updated or deleted before the lock is
+    /// released, so concurrent refreshes of one session are serialised.
     ///
     /// A replay deletes the session and announces it on the revocation channel in the same transaction.
     public func rotate(_ request: RotationRequest) async throws(SessionStoreError) -> RotationOutcome {
         guard Self.isStorable(request.sessionID.rawValue) else { return .invalid }
+        // The common case — the current token — in one round trip.
+        let parameters: [Parameter] = [
+            .text(request.sessionID.rawValue), .text(String(request.presentedGeneration)), Row.date(request.now),
+            .double(request.idleTimeout), .optional(request.client.ipAddress), .optional(request.client.userAgent),
+            .optional(request.client.deviceName),
+        ]
+        let rotated = try await pool.execute(Statements.rotateCurrentSession, parameters) {
+            result throws(SessionStoreError) -> RotationOutcome? in
+            guard let row = result.rows.first, row.count >= 17 else { return nil }
+            let previous = ClientInfo(ipAddress: row[14]?.asText, userAgent: row[15]?.asText, deviceName: row[16]?.asText)
+            return .rotated(try Row.session(row), previousClient: previous)
+        }
+        if let rotated { return rotated }
         let channel = settings.channel.name
         return try await pool.run { connection, deadline throws(SessionStoreError) in
-            // The common case — the current token — in one round trip.
-            let fast = try connection.execute(
-                Statements.rotateCurrentSession,
-                [
-                    .text(request.sessionID.rawValue), .text(String(request.presentedGeneration)), Row.date(request.now),
-                    .double(request.idleTimeout), .optional(request.client.ipAddress),
-                    .optional(request.client.userAgent), .optional(request.client.deviceName),
-                ], deadline: deadline)
-            if let row = fast.rows.first, row.count >= 17 {
-                let previous = ClientInfo(ipAddress: row[14]?.asText, userAgent: row[15]?.asText, deviceName: row[16]?.asText)
-                return .rotated(try Row.session(row), previousClient: previous)
-            }
-            return try connection.transaction(deadline: deadline) { () throws(SessionStoreError) -> RotationOutcome in
+            try connection.transaction(deadline: deadline) { () throws(SessionStoreError) -> RotationOutcome in
                 let id = request.sessionID.rawValue
                 let locked = try connection.execute(
                     Statements.lockSession, [.text(id), Row.date(request.now)], deadline: deadline)
@@ -156,9 +156,8 @@ public final class PostgresStore: AuthStore, RevocationFeed {
             .text(id.rawValue), Row.date(now), Row.date(now), .bool(client != nil), .optional(client?.ipAddress),
             .optional(client?.userAgent), .optional(client?.deviceName),
         ]
-        return try await pool.run { connection, deadline throws(SessionStoreError) in
-            let result = try connection.execute(Statements.touchSession, parameters, deadline: deadline)
-            return try result.rows.first.map(Row.session)
+        return try await pool.execute(Statements.touchSession, parameters) { result throws(SessionStoreError) in
+            try result.rows.first.map(Row.session)
         }
     }
 

@@ -81,6 +81,35 @@ import Testing
         })
     }
 
+    /// As above, once the statement is prepared on the pool's connection: it is then sent without a worker
+    /// thread, and the completion poller enforces the timeout.
+    @Test func aPreparedStatementBlockedPastTheTimeoutFailsWithUnavailable() async throws {
+        let url = try TestDatabase.url()
+        var configuration = TestDatabase.configuration(poolSize: 1)
+        configuration.statementTimeout = 1
+        let store = try PostgresStore(url: url, configuration: configuration)
+        try await store.migrate()
+        let session = SessionFixtures.session(createdAt: ManualClock().now())
+        try await store.create(session)
+        // Prepares the statement on the one connection.
+        #expect(try await store.touch(session.id, at: ManualClock().now(), client: nil) != nil)
+
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/psql") else {
+            print("note: psql is not installed; skipping the lock test")
+            return
+        }
+        let schema = configuration.schema
+        let locker = try await onOwnThread { try LockingClient(url: url, schema: schema, seconds: 5) }
+        let (error, seconds) = await measure { try await store.touch(session.id, at: ManualClock().now(), client: nil) }
+        print("blocked prepared statement → \(error?.code.name ?? "no error") after \(seconds) s")
+        #expect(error?.code == .unavailable)
+        #expect(seconds >= 0.9 && seconds < 5)
+        try await onOwnThread { locker.finish() }
+        #expect(await waitUntil(timeout: 10) {
+            (try? await store.session(session.id, at: ManualClock().now())) != nil
+        })
+    }
+
     @Test func stoppingAndRestartingTheServerFailsClosedThenReconnects() async throws {
         let cluster = try await PrivateCluster.start()
         let configuration = PostgresStore.Configuration(

@@ -14,4 +14,29 @@ const char *_Nullable smartauth_pq_result_primary_message(const PGresult *_Nonnu
 /// Installs a notice processor that drops notices (`NOTICE: drop cascades to …`): the library never prints, and
 /// libpq's default processor writes to stderr.
 void smartauth_pq_silence_notices(PGconn *_Nonnull conn);
+
+// The store's completion poller: one epoll instance over the sockets of connections that have a statement in
+// flight, and an eventfd that wakes it. Wrapped here because Swift's Glibc module does not export
+// <sys/epoll.h> or <sys/eventfd.h>, and `struct epoll_event` is packed on x86-64.
+
+/// `epoll_create1(EPOLL_CLOEXEC)`: a poller, or -1 with errno set.
+int smartauth_pq_poller_create(void);
+
+/// Arms `fd` in `poller` for one event (`EPOLLONESHOT`): readable, or also writable when `writable` is non-zero.
+/// The event carries `slot`. Registers `fd` on first use (or after a closed descriptor's number was reused).
+/// Returns 0, or -1 with errno set.
+int smartauth_pq_poller_arm(int poller, int fd, unsigned long long slot, int writable);
+
+/// Waits up to `timeout_ms` (-1: no limit) for events and stores the `slot` of each, at most `capacity`.
+/// Returns how many were stored (0 on timeout or EINTR), or -1 with errno set.
+int smartauth_pq_poller_wait(int poller, unsigned long long *_Nonnull slots, int capacity, int timeout_ms);
+
+/// `eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)`: a wake-up descriptor, or -1 with errno set.
+int smartauth_pq_wakeup_create(void);
+
+/// Makes the wake-up descriptor readable.
+void smartauth_pq_wakeup_signal(int fd);
+
+/// Reads the wake-up descriptor back to not readable.
+void smartauth_pq_wakeup_drain(int fd);
 #endif

@@ -21,8 +21,8 @@ enum BenchStoreCommands {
             in the same run with N clients against reference sessions the bench creates (and deletes afterwards):
               Redis       redis-benchmark of HGETALL of a session hash (what a stateful authenticate reads), and of
                           EVALSHA of the store's own rotate script on the full rotation path (refresh)
-              PostgreSQL  pgbench -M prepared of the store's session SELECT (authenticate), and of its rotation
-                          transaction: BEGIN, SELECT … FOR UPDATE, UPDATE, COMMIT (refresh)
+              PostgreSQL  pgbench -M prepared of the store's session SELECT (authenticate), and of the one
+                          UPDATE … RETURNING it runs to rotate the current token (refresh)
             Cached authentication reads the store only on a cache miss, so it has no limit. Without redis-tools
             or pgbench the limits are left out. For stores that broadcast revocations (Redis, PostgreSQL) it also
             measures how long a logout on one engine takes to reach a second engine in cached mode.

@@ -2,8 +2,8 @@ internal import CSmartAuthOpenSSL
 import Synchronization
 
 /// Idle, ready-to-use OpenSSL contexts of one configuration (an `EVP_PKEY_CTX` through `EVP_PKEY_verify_init`
-/// with its padding and digest set, or a keyed `EVP_MAC_CTX`), so that the hot path neither creates nor
-/// configures a context.
+/// with its padding and digest set, a keyed `EVP_MAC_CTX`, or an `EVP_MD_CTX` that each use initialises again),
+/// so that the hot path neither creates nor configures a context.
 ///
 /// One idle context sits in a lock-free slot (an atomic exchange to take it, a compare-and-exchange to give it
 /// back), which covers the common case of little contention without a lock. Further idle contexts, up to
@@ -19,6 +19,8 @@ final class ContextPool: @unchecked Sendable {
         case publicKey
         /// `EVP_MAC_CTX`, freed with `EVP_MAC_CTX_free`.
         case mac
+        /// `EVP_MD_CTX`, freed with `EVP_MD_CTX_free`.
+        case digest
     }
 
     /// How many idle contexts the overflow array keeps; more are freed when given back. Bounds memory after
@@ -86,6 +88,7 @@ final class ContextPool: @unchecked Sendable {
         switch kind {
         case .publicKey: EVP_PKEY_CTX_free(context)
         case .mac: EVP_MAC_CTX_free(context)
+        case .digest: EVP_MD_CTX_free(context)
         }
     }
 }

@@ -4,7 +4,8 @@ import SmartAuthCore
 import Synchronization
 
 /// N worker threads, each owning at most one ``PostgresConnection``, serving a queue of jobs. Blocking libpq
-/// calls run only on these threads, never on Swift's cooperative pool; callers wait on a checked continuation.
+/// calls run only on these threads, never on Swift's cooperative pool (which only ever sends a statement in
+/// nonblocking mode, see below); callers wait on a checked continuation.
 ///
 /// - A job goes straight to an idle worker if there is one (the most recently idle first, so light traffic keeps
 ///   using one connection), else into a FIFO queue that workers drain.
@@ -15,6 +16,12 @@ import Synchronization
 ///   timeout each.
 /// - A job that waited longer than ``PostgresStore/Configuration/poolTimeout`` for a worker fails with
 ///   `.unavailable`; a job's round trips together get ``PostgresStore/Configuration/statementTimeout``.
+/// - A single prepared statement (``execute(_:_:decode:)``) skips the worker when one is idle with a ready
+///   connection: the calling task borrows that connection, sends the statement without waiting, and the
+///   ``CompletionPoller`` reads the answer and returns the connection to its worker.
+///
+/// A worker's connection is, at any moment, with exactly one owner: its worker thread (running a job), the pool's
+/// state (the worker is idle: `parked`), or a borrower and then the poller (a statement in flight).
 final class ConnectionPool: Sendable {
     /// The work of one job, run on a worker thread with that worker's connection slot.
     typealias Work = @Sendable (inout PostgresConnection?) -> Void
@@ -28,6 +35,8 @@ final class ConnectionPool: Sendable {
         var head = 0
         var idle: [Int] = []
         var mailbox: [Job?]
+        /// The connections of idle workers (and `nil` while one is lent to a statement in flight).
+        var parked: [PostgresConnection?]
         var shuttingDown = false
         /// After a failed connect: until when workers without a connection fail jobs at once.
         var downUntil: ContinuousClock.Instant?
@@ -47,13 +56,15 @@ final class ConnectionPool: Sendable {
     private let state: Mutex<State>
     private let wakeups: [DispatchSemaphore]
     private let migrated = Atomic<Bool>(false)
+    private let poller: CompletionPoller?
     let settings: ConnectionSettings
 
     init(settings: ConnectionSettings) {
         self.settings = settings
         let size = settings.poolSize
-        state = Mutex(State(mailbox: Array(repeating: nil, count: size)))
+        state = Mutex(State(mailbox: Array(repeating: nil, count: size), parked: Array(repeating: nil, count: size)))
         wakeups = (0..<size).map { _ in DispatchSemaphore(value: 0) }
+        poller = CompletionPoller(slots: size, timeout: settings.statementTimeout)
         for index in 0..<size {
             let thread = Thread { [self] in self.workerLoop(index) }
             thread.name = "SmartAuthPostgresStore worker \(index)"
@@ -78,6 +89,74 @@ final class ConnectionPool: Sendable {
             }
         }
         return try result.get()
+    }
+
+    /// Runs one prepared statement and decodes its result, like ``run(_:)`` with a body that calls
+    /// ``PostgresConnection/execute(_:_:binaryResult:deadline:)`` and `decode`, but without a worker thread's
+    /// hand-offs when a worker is idle with a live connection that has the statement prepared: the statement is
+    /// sent from the calling task, and `decode` runs on the ``CompletionPoller``'s thread. Otherwise (no idle
+    /// worker, a connection to open or check, a statement to prepare, a deadlock to retry) it goes through
+    /// ``run(_:)``.
+    func execute<Value: Sendable>(
+        _ statement: Statement, _ parameters: [Parameter],
+        decode: @escaping @Sendable (QueryResult) throws(SessionStoreError) -> Value
+    ) async throws(SessionStoreError) -> Value {
+        if let poller, let (worker, connection) = borrow(for: statement) {
+            // As `checkOut` does before each job: a connection the server closed while idle is replaced, not used.
+            if connection.isStale() {
+                giveBack(worker, connection)
+            } else {
+                let deadline = ContinuousClock.now.advanced(by: settings.statementTimeout)
+                let outcome: Result<Value, SessionStoreError>? = await withCheckedContinuation { continuation in
+                    let complete: CompletionPoller.Completion = { [self] connection, result in
+                        giveBack(worker, connection.isBroken ? nil : connection)
+                        switch result {
+                        case .success(let rows):
+                            continuation.resume(returning: Result { () throws(SessionStoreError) in try decode(rows) })
+                        case .failure(let error) where (error.underlying as? PostgresError)?.isRetryable == true:
+                            continuation.resume(returning: nil)  // run again through a worker, which retries
+                        case .failure(let error):
+                            continuation.resume(returning: .failure(error))
+                        }
+                    }
+                    do throws(SessionStoreError) {
+                        let writable = try connection.startPrepared(statement, parameters)
+                        poller.watch(connection, slot: worker, writable: writable, deadline: deadline, completion: complete)
+                    } catch {
+                        complete(connection, .failure(error))
+                    }
+                }
+                if let outcome { return try outcome.get() }
+            }
+        }
+        return try await run { connection, deadline throws(SessionStoreError) in
+            try decode(connection.execute(statement, parameters, deadline: deadline))
+        }
+    }
+
+    /// An idle worker's connection, taken from it, if it is live, migrated and has `statement` prepared.
+    private func borrow(for statement: Statement) -> (worker: Int, connection: PostgresConnection)? {
+        guard migrated.load(ordering: .acquiring) else { return nil }
+        return state.withLock { state -> (Int, PostgresConnection)? in
+            guard !state.shuttingDown, let worker = state.idle.last, let connection = state.parked[worker],
+                !connection.isBroken, connection.hasPrepared(statement)
+            else { return nil }
+            state.idle.removeLast()
+            state.parked[worker] = nil
+            return (worker, connection)
+        }
+    }
+
+    /// Returns a borrowed connection (`nil` if it broke) to its worker, and the worker to the idle ones, or wakes
+    /// it if jobs are waiting or the pool is shutting down.
+    private func giveBack(_ worker: Int, _ connection: PostgresConnection?) {
+        let wake = state.withLock { state -> Bool in
+            state.parked[worker] = connection
+            if state.shuttingDown || state.head < state.queue.count { return true }
+            state.idle.append(worker)
+            return false
+        }
+        if wake { wakeups[worker].signal() }
     }
 
     /// Runs `body` like ``run(_:)`` without waiting for it (the store's last words: dropping a test schema).
@@ -113,6 +192,7 @@ final class ConnectionPool: Sendable {
             return state.idle
         }
         for worker in idle { wakeups[worker].signal() }
+        poller?.stop()
     }
 
     private func perform<Value>(
@@ -175,7 +255,7 @@ final class ConnectionPool: Sendable {
 
     private func workerLoop(_ index: Int) {
         var connection: PostgresConnection?
-        while let job = nextJob(for: index) {
+        while let job = nextJob(for: index, connection: &connection) {
             job.work(&connection)
             if connection?.isBroken == true { connection = nil }
         }
@@ -183,15 +263,23 @@ final class ConnectionPool: Sendable {
     }
 
     /// The next job for worker `index`, waiting for one; `nil` once the pool shuts down with nothing queued.
-    private func nextJob(for index: Int) -> Job? {
+    /// While it waits, its connection is parked in the pool's state, where ``execute(_:_:decode:)`` may borrow
+    /// it; it takes the connection back (if any) before returning.
+    private func nextJob(for index: Int, connection: inout PostgresConnection?) -> Job? {
         while true {
             let next = state.withLock { state -> Job?? in
+                if let parked = state.parked[index] {
+                    connection = parked
+                    state.parked[index] = nil
+                }
                 if let job = state.mailbox[index] {
                     state.mailbox[index] = nil
                     return job
                 }
                 if let job = state.dequeue() { return job }
                 if state.shuttingDown { return .some(nil) }
+                state.parked[index] = connection
+                connection = nil
                 state.idle.append(index)
                 return nil
             }

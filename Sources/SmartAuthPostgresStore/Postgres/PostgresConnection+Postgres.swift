@@ -16,6 +16,14 @@ final class PostgresConnection: @unchecked Sendable {
     private var prepared: Set<String> = []
     /// Set when the connection can no longer be trusted (timeout mid-exchange, lost server, protocol state).
     private(set) var isBroken = false
+    /// The results read so far of an exchange begun with ``startPrepared(_:_:)``.
+    private var exchange = Exchange()
+
+    /// The results of a nonblocking exchange, gathered as they arrive.
+    private struct Exchange {
+        var outcome: QueryResult?
+        var failure: SessionStoreError?
+    }
 
     private init(takingOwnershipOf handle: OpaquePointer) {
         self.handle = handle
@@ -198,6 +206,105 @@ final class PostgresConnection: @unchecked Sendable {
             throw .unavailable("PostgreSQL sent no result", underlying: clientError())
         }
         return outcome
+    }
+
+    // MARK: - Exchanges without waiting (the completion poller)
+
+    /// The connection's socket, which the ``CompletionPoller`` watches.
+    var socket: Int32 { PQsocket(handle) }
+
+    /// Whether `statement` has been prepared on this connection (``startPrepared(_:_:)`` sends only those).
+    func hasPrepared(_ statement: Statement) -> Bool { prepared.contains(statement.name.description) }
+
+    /// Sends `statement`, already prepared on this connection, without waiting for the server: the connection is
+    /// in nonblocking mode until ``continueExchange()`` reports the exchange finished, and its owner calls nothing
+    /// else on it meanwhile.
+    ///
+    /// - Returns: Whether part of the message is still to be written (wait until the socket is writable).
+    /// - Throws: `.invalidArgument` for a parameter PostgreSQL cannot hold; `.unavailable` if the command cannot
+    ///   be sent (the connection is then broken).
+    func startPrepared(_ statement: Statement, _ parameters: [Parameter]) throws(SessionStoreError) -> Bool {
+        precondition(parameters.count == statement.parameterCount, "wrong parameter count for \(statement.name)")
+        precondition(hasPrepared(statement), "\(statement.name) is not prepared on this connection")
+        guard PQsetnonblocking(handle, 1) == 0 else {
+            isBroken = true
+            throw .unavailable("could not send a command to PostgreSQL", underlying: clientError())
+        }
+        let sent = try withParameters(parameters) { values, lengths, formats in
+            statement.name.withUTF8Buffer { name in
+                name.withMemoryRebound(to: CChar.self) { name in
+                    // StaticString's buffer is NUL-terminated.
+                    PQsendQueryPrepared(handle, name.baseAddress, Int32(parameters.count), values, lengths, formats, 0)
+                }
+            }
+        }
+        guard sent == 1 else {
+            isBroken = true
+            throw .unavailable("could not send a command to PostgreSQL", underlying: clientError())
+        }
+        exchange = Exchange()
+        switch PQflush(handle) {
+        case 0: return false
+        case 1: return true
+        default:
+            isBroken = true
+            throw .unavailable("lost the connection to PostgreSQL", underlying: clientError())
+        }
+    }
+
+    /// What ``continueExchange()`` found.
+    enum ExchangeProgress {
+        /// The answer is incomplete: wait until the socket is readable (and writable, if `writable`).
+        case waiting(writable: Bool)
+        /// Every result has been read and the connection is back in blocking mode (or broken).
+        case finished(Result<QueryResult, SessionStoreError>)
+    }
+
+    /// One step of the exchange ``startPrepared(_:_:)`` began, once the socket is ready: reads what arrived,
+    /// writes what is left, and collects the results as ``execute(_:_:binaryResult:deadline:)`` does. Never
+    /// waits.
+    func continueExchange() -> ExchangeProgress {
+        guard PQconsumeInput(handle) == 1 else {
+            return finishExchange(.unavailable("lost the connection to PostgreSQL", underlying: clientError()))
+        }
+        switch PQflush(handle) {
+        case 0: break
+        case 1: return .waiting(writable: true)
+        default: return finishExchange(.unavailable("lost the connection to PostgreSQL", underlying: clientError()))
+        }
+        while PQisBusy(handle) == 0 {
+            guard let result = PQgetResult(handle) else {
+                if PQsetnonblocking(handle, 0) != 0 || PQstatus(handle) != CONNECTION_OK { isBroken = true }
+                let finished = exchange
+                exchange = Exchange()
+                if let failure = finished.failure { return .finished(.failure(failure)) }
+                guard let outcome = finished.outcome else {
+                    isBroken = true
+                    return .finished(.failure(.unavailable("PostgreSQL sent no result", underlying: clientError())))
+                }
+                return .finished(.success(outcome))
+            }
+            defer { PQclear(result) }
+            switch PQresultStatus(result) {
+            case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+                if exchange.failure == nil { exchange.outcome = QueryResult(copying: result) }
+            default:
+                if exchange.failure == nil { exchange.failure = Self.error(of: result) }
+            }
+        }
+        return .waiting(writable: false)
+    }
+
+    /// Ends an exchange that cannot go on (no answer in time, a lost server): the connection is broken.
+    func abandonExchange(_ error: SessionStoreError) -> Result<QueryResult, SessionStoreError> {
+        guard case .finished(let result) = finishExchange(error) else { return .failure(error) }
+        return result
+    }
+
+    private func finishExchange(_ error: SessionStoreError) -> ExchangeProgress {
+        isBroken = true
+        exchange = Exchange()
+        return .finished(.failure(error))
     }
 
     // MARK: - Notifications
