@@ -16,6 +16,25 @@ public struct JWSSigner: Sendable {
         try key.checkUsable(for: algorithm, operation: "sign")
         self.key = key
         self.algorithm = algorithm
+        var headers: [String?: [UInt8]] = [:]
+        for type in Self.commonTypes { headers[type] = Self.encodedHeader(algorithm: algorithm, key: key, type: type, extra: [:]) }
+        self.encodedHeaders = headers
+    }
+
+    /// `typ` values whose encoded header is computed once, at init: every access token has the same header.
+    private static let commonTypes: [String?] = [nil, "JWT", "at+jwt"]
+    /// The base64url header for each of ``commonTypes`` (nil: no `typ`) with no extra members.
+    private let encodedHeaders: [String?: [UInt8]]
+
+    private static func encodedHeader(algorithm: SignatureAlgorithm, key: JWK, type: String?, extra: JSONObject) -> [UInt8] {
+        var header = JSONObject()
+        header["alg"] = .string(algorithm.name)
+        if let keyID = key.keyID { header["kid"] = .string(keyID.rawValue) }
+        if let type { header["typ"] = .string(type) }
+        for member in extra where !["alg", "kid", "crit", "b64"].contains(member.name) {
+            header[member.name] = member.value
+        }
+        return Base64URL.encodeToBytes(JSONWriter.bytes(of: .object(header)))
     }
 
     /// Signs `payload` and returns the compact serialization.
@@ -24,14 +43,13 @@ public struct JWSSigner: Sendable {
     /// members (which may not override `alg`, `kid`, `crit` or `b64`).
     /// - Throws: `JWTError` `.signingFailed`.
     public func sign(payload: [UInt8], type: String? = nil, extraHeader: JSONObject = JSONObject()) throws(JWTError) -> String {
-        var header = JSONObject()
-        header["alg"] = .string(algorithm.name)
-        if let keyID = key.keyID { header["kid"] = .string(keyID.rawValue) }
-        if let type { header["typ"] = .string(type) }
-        for member in extraHeader where !["alg", "kid", "crit", "b64"].contains(member.name) {
-            header[member.name] = member.value
+        var signingInput: [UInt8]
+        if extraHeader.count == 0, let cached = encodedHeaders[type] {
+            signingInput = cached
+        } else {
+            signingInput = Self.encodedHeader(algorithm: algorithm, key: key, type: type, extra: extraHeader)
         }
-        var signingInput = Base64URL.encodeToBytes(JSONWriter.bytes(of: .object(header)))
+        signingInput.reserveCapacity(signingInput.count + 1 + (payload.count * 4 + 2) / 3 + 1 + 700)
         signingInput.append(UInt8(ascii: "."))
         signingInput.append(contentsOf: Base64URL.encodeToBytes(payload))
         let signature = try signingInput.withUnsafeBytes { input in
