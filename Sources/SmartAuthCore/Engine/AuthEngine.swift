@@ -240,9 +240,11 @@ public final class AuthEngine: Sendable {
 
     /// ``authenticate(bearer:)`` when it can decide without the store: in `stateless` mode, and in `cached`
     /// mode when the session's entry is fresh. `nil` when the session must be looked up in the store (then call
-    /// ``authenticate(bearer:)``). Never blocks, so it may run on an event-loop thread.
+    /// ``authenticate(bearer:)``); in `stateful` mode that is always, and the token is not even verified, so the
+    /// attempt costs nothing. Never blocks, so it may run on an event-loop thread.
     /// - Throws: ``AuthError`` `.invalidToken`, `.sessionRevoked` (a cached entry of another user's session).
     public func authenticateWithoutStore(bearer: String) throws(AuthError) -> Principal? {
+        if case .stateful = configuration.sessionCheck.kind { return nil }
         let now = self.now
         return try principalWithoutStore(try verifiedAccessToken(bearer, now: now), now: now)
     }
