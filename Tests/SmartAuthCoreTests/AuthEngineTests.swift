@@ -391,22 +391,32 @@ import Testing
     }
 }
 
-/// `authenticateWithoutStore`: the answer `authenticate` would give, or nil when only the store can give it.
-@Suite struct AuthenticateWithoutStoreTests {
-    @Test func statefulModeAlwaysNeedsTheStore() async throws {
-        let fixture = try EngineFixture()
-        let pair = try await fixture.login()
-        #expect(try fixture.engine.authenticateWithoutStore(bearer: pair.accessToken) == nil)
-        // Stateful mode does not even verify here (that would be done twice): a forged token gets nil, not an error.
-        #expect(try fixture.engine.authenticateWithoutStore(bearer: "not.a.jwt") == nil)
-        #expect(try await fixture.engine.authenticate(bearer: pair.accessToken).sessionID == pair.session.id)
-        #expect(try fixture.engine.authenticateWithoutStore(bearer: pair.accessToken) == nil)
+/// `beginAuthentication`: all `authenticate` does without waiting, and the rest handed to `completeAuthentication`.
+@Suite struct TwoStepAuthenticationTests {
+    private func immediate(_ step: AuthEngine.AuthenticationStep) -> Principal? {
+        if case .authenticated(let principal) = step { principal } else { nil }
     }
 
-    @Test func statelessModeNeverDoes() async throws {
+    @Test func statefulModeAlwaysLooksTheSessionUpAfterOneVerification() async throws {
+        let fixture = try EngineFixture()
+        let pair = try await fixture.login()
+        let step = try fixture.engine.beginAuthentication(bearer: pair.accessToken)
+        guard case .needsSessionLookup(let pending) = step else {
+            Issue.record("stateful mode answered without the store")
+            return
+        }
+        #expect(try await fixture.engine.completeAuthentication(pending).sessionID == pair.session.id)
+        // The pending check asks the store then, not at the first step: a logout in between is honoured.
+        let again = try fixture.engine.beginAuthentication(bearer: pair.accessToken)
+        try await fixture.engine.logout(session: pair.session.id)
+        guard case .needsSessionLookup(let late) = again else { return }
+        #expect(await authErrorCode { try await fixture.engine.completeAuthentication(late) } == .sessionRevoked)
+    }
+
+    @Test func statelessModeNeverNeedsTheStore() async throws {
         let fixture = try EngineFixture { $0.sessionCheck = .stateless }
         let pair = try await fixture.login()
-        let principal = try #require(try fixture.engine.authenticateWithoutStore(bearer: pair.accessToken))
+        let principal = try #require(immediate(try fixture.engine.beginAuthentication(bearer: pair.accessToken)))
         #expect(principal.sessionID == pair.session.id)
         #expect(principal.userID == pair.session.userID)
     }
@@ -414,26 +424,28 @@ import Testing
     @Test func cachedModeAnswersFromAFreshEntryOnly() async throws {
         let fixture = try EngineFixture { $0.sessionCheck = .cached(ttl: 30) }
         let pair = try await fixture.login()
-        #expect(try fixture.engine.authenticateWithoutStore(bearer: pair.accessToken) == nil)
+        #expect(immediate(try fixture.engine.beginAuthentication(bearer: pair.accessToken)) == nil)
         _ = try await fixture.engine.authenticate(bearer: pair.accessToken)
-        #expect(try fixture.engine.authenticateWithoutStore(bearer: pair.accessToken)?.sessionID == pair.session.id)
+        #expect(immediate(try fixture.engine.beginAuthentication(bearer: pair.accessToken))?.sessionID == pair.session.id)
         fixture.clock.advance(by: 31)
-        #expect(try fixture.engine.authenticateWithoutStore(bearer: pair.accessToken) == nil)
+        #expect(immediate(try fixture.engine.beginAuthentication(bearer: pair.accessToken)) == nil)
         _ = try await fixture.engine.authenticate(bearer: pair.accessToken)
         // A logout through this engine drops the entry at once: only the store can answer, and it says revoked.
         try await fixture.engine.logout(session: pair.session.id)
-        #expect(try fixture.engine.authenticateWithoutStore(bearer: pair.accessToken) == nil)
+        #expect(immediate(try fixture.engine.beginAuthentication(bearer: pair.accessToken)) == nil)
         #expect(await authErrorCode { try await fixture.engine.authenticate(bearer: pair.accessToken) } == .sessionRevoked)
     }
 
-    @Test func badTokensAreRefusedWithoutTheStoreToo() async throws {
-        let fixture = try EngineFixture { $0.sessionCheck = .stateless }
-        var code: AuthError.Code?
-        do {
-            _ = try fixture.engine.authenticateWithoutStore(bearer: "not.a.jwt")
-        } catch {
-            code = error.code
+    @Test func badTokensAreRefusedAtTheFirstStep() async throws {
+        for mode in [SessionCheckMode.stateless, .stateful] {
+            let fixture = try EngineFixture { $0.sessionCheck = mode }
+            var code: AuthError.Code?
+            do {
+                _ = try fixture.engine.beginAuthentication(bearer: "not.a.jwt")
+            } catch {
+                code = error.code
+            }
+            #expect(code == .invalidToken)
         }
-        #expect(code == .invalidToken)
     }
 }

@@ -219,9 +219,29 @@ public final class AuthEngine: Sendable {
     /// - Throws: ``AuthError`` `.invalidToken` (with the `JWTError` as `underlying`), `.sessionRevoked`,
     ///   `.storeUnavailable` (stateful and cached modes fail closed when the store is down).
     public func authenticate(bearer: String) async throws(AuthError) -> Principal {
+        switch try beginAuthentication(bearer: bearer) {
+        case .authenticated(let principal): return principal
+        case .needsSessionLookup(let pending): return try await completeAuthentication(pending)
+        }
+    }
+
+    /// The first half of ``authenticate(bearer:)``, everything that needs no waiting: the token's signature and
+    /// claims, and the session check when memory can answer it (`stateless` mode; `cached` mode with a fresh
+    /// entry). Never blocks, so an event-loop thread may call it; when the store must be asked, pass the result
+    /// to ``completeAuthentication(_:)`` (the token is not verified twice).
+    /// - Throws: ``AuthError`` `.invalidToken`, `.sessionRevoked` (a cached entry of another user's session).
+    public func beginAuthentication(bearer: String) throws(AuthError) -> AuthenticationStep {
         let now = self.now
         let token = try verifiedAccessToken(bearer, now: now)
-        if let principal = try principalWithoutStore(token, now: now) { return principal }
+        if let principal = try principalWithoutStore(token, now: now) { return .authenticated(principal) }
+        return .needsSessionLookup(PendingSessionCheck(token: token, now: now))
+    }
+
+    /// The second half of ``authenticate(bearer:)``: the session lookup in the store.
+    /// - Throws: ``AuthError`` `.sessionRevoked`, `.storeUnavailable` (fails closed when the store is down).
+    public func completeAuthentication(_ pending: PendingSessionCheck) async throws(AuthError) -> Principal {
+        let token = pending.token
+        let now = pending.now
         let session = try await liveSession(token.sessionID, now: now)
         guard let session, session.userID == token.userID else {
             throw AuthError(.sessionRevoked, "the session has ended")
@@ -238,19 +258,22 @@ public final class AuthEngine: Sendable {
         return token.principal(roles: token.roles, now: now)
     }
 
-    /// ``authenticate(bearer:)`` when it can decide without the store: in `stateless` mode, and in `cached`
-    /// mode when the session's entry is fresh. `nil` when the session must be looked up in the store (then call
-    /// ``authenticate(bearer:)``); in `stateful` mode that is always, and the token is not even verified, so the
-    /// attempt costs nothing. Never blocks, so it may run on an event-loop thread.
-    /// - Throws: ``AuthError`` `.invalidToken`, `.sessionRevoked` (a cached entry of another user's session).
-    public func authenticateWithoutStore(bearer: String) throws(AuthError) -> Principal? {
-        if case .stateful = configuration.sessionCheck.kind { return nil }
-        let now = self.now
-        return try principalWithoutStore(try verifiedAccessToken(bearer, now: now), now: now)
+    /// Where ``beginAuthentication(bearer:)`` got to.
+    public enum AuthenticationStep: Sendable {
+        /// Done: the token is valid and the session live.
+        case authenticated(Principal)
+        /// The token is valid; its session must be looked up in the store: ``completeAuthentication(_:)``.
+        case needsSessionLookup(PendingSessionCheck)
+    }
+
+    /// A verified access token whose session is still to be checked in the store.
+    public struct PendingSessionCheck: Sendable {
+        fileprivate let token: AccessToken
+        fileprivate let now: Date
     }
 
     /// What authentication needs from a verified access token.
-    private struct AccessToken {
+    fileprivate struct AccessToken: Sendable {
         let claims: JWTClaims
         let userID: UserID
         let sessionID: SessionID

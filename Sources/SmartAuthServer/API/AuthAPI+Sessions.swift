@@ -6,15 +6,20 @@ import SmartAuthJWT
 extension AuthAPI {
     /// Authenticates the request's bearer token, or answers with the error response.
     func principal(_ request: HTTPRequest) async -> Result<Principal, AuthError> {
+        do {
+            return .success(try await engine.authenticate(bearer: bearerToken(request)))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The bearer token of `request`.
+    /// - Throws: ``AuthError`` `.unauthenticated` (none) or `.invalidToken` (a malformed `Authorization`).
+    func bearerToken(_ request: HTTPRequest) throws(AuthError) -> String {
         switch BearerToken.extract(from: request.headers) {
-        case .absent: return .failure(AuthError(.unauthenticated, "authentication required"))
-        case .malformed: return .failure(AuthError(.invalidToken, "malformed Authorization header"))
-        case .token(let token):
-            do {
-                return .success(try await engine.authenticate(bearer: token))
-            } catch {
-                return .failure(error)
-            }
+        case .absent: throw AuthError(.unauthenticated, "authentication required")
+        case .malformed: throw AuthError(.invalidToken, "malformed Authorization header")
+        case .token(let token): return token
         }
     }
 
@@ -84,14 +89,30 @@ extension AuthAPI {
         }
     }
 
-    /// `GET /v1/userinfo` when the session check and the profile need no store; nil otherwise, errors
-    /// included (``userInfo(_:_:)`` then answers, the same way it always does).
-    func userInfoWithoutWaiting(_ request: HTTPRequest) -> HTTPResponse? {
-        guard case .token(let token) = BearerToken.extract(from: request.headers),
-            let principal = try? engine.authenticateWithoutStore(bearer: token),
-            let profile = profiles.profile(principal.userID, now: Date())
-        else { return nil }
-        return userInfoResponse(principal, profile)
+    /// `GET /v1/userinfo` for ``respondWithoutWaiting(_:)``: the token is verified here, once; the session
+    /// lookup and the profile read, when memory cannot answer them, are the rest of the work.
+    func userInfoImmediately(_ request: HTTPRequest) -> HTTPServer.Immediate {
+        let step: AuthEngine.AuthenticationStep
+        do {
+            step = try engine.beginAuthentication(bearer: bearerToken(request))
+        } catch {
+            return .respond(HTTPErrorResponse.response(for: error))
+        }
+        if case .authenticated(let principal) = step, let profile = profiles.profile(principal.userID, now: Date()) {
+            return .respond(userInfoResponse(principal, profile))
+        }
+        return .continueWith { [self] in
+            do {
+                let principal: Principal
+                switch step {
+                case .authenticated(let done): principal = done
+                case .needsSessionLookup(let pending): principal = try await engine.completeAuthentication(pending)
+                }
+                return userInfoResponse(principal, try await profile(of: principal.userID))
+            } catch {
+                return HTTPErrorResponse.response(for: error)
+            }
+        }
     }
 
     private func userInfoResponse(_ principal: Principal, _ profile: ProfileCache.Profile) -> HTTPResponse {

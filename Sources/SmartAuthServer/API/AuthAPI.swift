@@ -75,20 +75,26 @@ public final class AuthAPI: Sendable {
         return finish(response, to: request, route: routeName, clientAddress: context.clientAddress, start: start)
     }
 
-    /// Answers `request` at once when that needs no waiting at all — no store round trip, no password hash,
-    /// no rate-limit counter — and returns nil otherwise (then call ``handle(_:)``, which gives the same
-    /// answer). With the `stateless` or `cached` session check, `GET /v1/userinfo` is answered here whenever
-    /// the session and profile are known; so are discovery, JWKS, health and metrics. The HTTP transport calls
-    /// it on its event-loop thread.
-    public func respondWithoutWaiting(_ request: HTTPRequest) -> HTTPResponse? {
+    /// The part of answering `request` that needs no waiting, for a transport that calls it on its event-loop
+    /// thread: the answer itself when nothing must be waited for, or the rest of the work (which may wait) with
+    /// what was already worked out, or nil for requests only ``handle(_:)`` answers. The answer is the one
+    /// ``handle(_:)`` gives. `GET /v1/userinfo` (when no rate limit applies) verifies its token here and, with
+    /// the `stateless` or `cached` session check and a known profile, is answered here; so are discovery, JWKS,
+    /// health and metrics.
+    public func respondWithoutWaiting(_ request: HTTPRequest) -> HTTPServer.Immediate? {
         guard case .found(let route, _) = router.match(method: request.method, path: request.path),
             let immediate = route.immediate, routeMiddleware[route.name] == nil
         else { return nil }
         let start = ContinuousClock.now
-        guard let response = immediate(self, request) else { return nil }
-        return finish(
-            response, to: request, route: route.name, clientAddress: log == nil ? "" : clientAddress(of: request),
-            start: start)
+        let clientAddress = log == nil ? "" : clientAddress(of: request)
+        switch immediate(self, request) {
+        case .respond(let response):
+            return .respond(finish(response, to: request, route: route.name, clientAddress: clientAddress, start: start))
+        case .continueWith(let rest):
+            return .continueWith { [self] in
+                finish(await rest(), to: request, route: route.name, clientAddress: clientAddress, start: start)
+            }
+        }
     }
 
     private func clientAddress(of request: HTTPRequest) -> String {
@@ -152,7 +158,7 @@ public final class AuthAPI: Sendable {
         router.add("DELETE", "/v1/sessions/{id}") { api, request, context, parameters in
             await api.deleteSession(request, context, id: parameters["id"] ?? "")
         }
-        router.add("GET", "/v1/userinfo", immediate: { api, request in api.userInfoWithoutWaiting(request) }) {
+        router.add("GET", "/v1/userinfo", immediate: { api, request in api.userInfoImmediately(request) }) {
             api, request, context, _ in await api.userInfo(request, context)
         }
         router.add("GET", "/v1/admin/users/{id}/sessions") { api, request, context, parameters in
@@ -167,16 +173,16 @@ public final class AuthAPI: Sendable {
         router.add("POST", "/v1/admin/users/{id}/disable") { api, request, context, parameters in
             await api.adminDisable(request, context, user: parameters["id"] ?? "")
         }
-        router.add("GET", "/.well-known/jwks.json", immediate: { api, _ in api.jwks() }) { api, _, _, _ in api.jwks() }
-        router.add("GET", "/.well-known/oauth-authorization-server", immediate: { api, _ in api.metadata() }) {
+        router.add("GET", "/.well-known/jwks.json", immediate: { api, _ in .respond(api.jwks()) }) { api, _, _, _ in api.jwks() }
+        router.add("GET", "/.well-known/oauth-authorization-server", immediate: { api, _ in .respond(api.metadata()) }) {
             api, _, _, _ in api.metadata()
         }
-        router.add("GET", "/openapi.json", immediate: { _, _ in OpenAPIDocument.response() }) { _, _, _, _ in
+        router.add("GET", "/openapi.json", immediate: { _, _ in .respond(OpenAPIDocument.response()) }) { _, _, _, _ in
             OpenAPIDocument.response()
         }
-        router.add("GET", "/healthz", immediate: { api, _ in api.health() }) { api, _, _, _ in api.health() }
+        router.add("GET", "/healthz", immediate: { api, _ in .respond(api.health()) }) { api, _, _, _ in api.health() }
         router.add("GET", "/readyz") { api, _, _, _ in await api.ready() }
-        router.add("GET", "/metrics", immediate: { api, _ in api.metricsResponse() }) { api, _, _, _ in
+        router.add("GET", "/metrics", immediate: { api, _ in .respond(api.metricsResponse()) }) { api, _, _, _ in
             api.metricsResponse()
         }
     }

@@ -3,9 +3,8 @@ import SmartAuthHTTP
 /// Routes by method and path pattern (`/v1/sessions/{id}`), with the matched parameters.
 struct Router: Sendable {
     typealias Handler = @Sendable (AuthAPI, HTTPRequest, RequestContext, [String: String]) async -> HTTPResponse
-    /// Answers without waiting for anything (no store, no password hash), or returns nil to leave the request
-    /// to ``Handler``.
-    typealias ImmediateHandler = @Sendable (AuthAPI, HTTPRequest) -> HTTPResponse?
+    /// Runs on the transport's thread, never waits: answers at once, or hands back the rest of the work.
+    typealias ImmediateHandler = @Sendable (AuthAPI, HTTPRequest) -> HTTPServer.Immediate
 
     struct Route: Sendable {
         let method: String

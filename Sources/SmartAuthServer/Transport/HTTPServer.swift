@@ -54,17 +54,26 @@ public final class HTTPServer: Sendable {
         self.init(configuration: configuration, immediateHandler: nil, handler: handler)
     }
 
+    /// What an immediate handler decided about a request.
+    public enum Immediate: Sendable {
+        /// The answer, given at once: no task is created.
+        case respond(HTTPResponse)
+        /// The rest of the work, which may wait; it runs instead of the server's handler, starting on the worker
+        /// thread like any handler. Whatever the immediate handler already worked out travels in the closure.
+        case continueWith(@Sendable () async -> HTTPResponse)
+    }
+
     /// A server that first offers every request to `immediateHandler`, on the worker thread, and hands it to
     /// `handler` only when that returns nil.
     ///
     /// - Parameters:
     ///   - configuration: Address, threads and limits.
-    ///   - immediateHandler: Answers what it can answer from memory, at once, and returns nil for the rest. It
-    ///     runs on a libmicrohttpd worker thread and must never block or wait (no I/O, no locks held long).
-    ///     It saves creating a task for the requests it answers.
+    ///   - immediateHandler: Answers what it can at once, hands back the rest of the work for what must wait,
+    ///     and returns nil for requests it leaves to `handler`. It runs on a libmicrohttpd worker thread and
+    ///     must never block or wait (no I/O, no locks held long).
     ///   - handler: As in ``init(configuration:handler:)``.
     public init(
-        configuration: Configuration, immediateHandler: (@Sendable (HTTPRequest) -> HTTPResponse?)?,
+        configuration: Configuration, immediateHandler: (@Sendable (HTTPRequest) -> Immediate?)?,
         handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
     ) {
         self.configuration = configuration

@@ -8,7 +8,7 @@ import Synchronization
 /// a lock or an atomic, because the callbacks run on libmicrohttpd's worker threads and the handler's
 /// completion on Swift's concurrency pool.
 final class RequestDispatcher: Sendable {
-    let immediateHandler: (@Sendable (HTTPRequest) -> HTTPResponse?)?
+    let immediateHandler: (@Sendable (HTTPRequest) -> HTTPServer.Immediate?)?
     let handler: @Sendable (HTTPRequest) async -> HTTPResponse
     let maximumHeaderBytes: Int
     let maximumBodyBytes: Int
@@ -24,7 +24,7 @@ final class RequestDispatcher: Sendable {
     private let suspended = Mutex<[ObjectIdentifier: InFlightRequest]>([:])
 
     init(
-        immediateHandler: (@Sendable (HTTPRequest) -> HTTPResponse?)? = nil,
+        immediateHandler: (@Sendable (HTTPRequest) -> HTTPServer.Immediate?)? = nil,
         handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse, maximumHeaderBytes: Int, maximumBodyBytes: Int
     ) {
         self.immediateHandler = immediateHandler

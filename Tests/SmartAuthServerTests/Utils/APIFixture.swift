@@ -96,8 +96,12 @@ struct APIFixture {
         let request = HTTPRequest(
             method: method, path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : nil, headers: fields, body: body,
             remoteAddress: address)
-        if let immediate = api.respondWithoutWaiting(request) { return Reply(immediate) }
-        return Reply(await api.handle(request))
+        // As the server calls it: what needs no waiting first, then the rest of the work, or handle.
+        switch api.respondWithoutWaiting(request) {
+        case .respond(let response)?: return Reply(response)
+        case .continueWith(let rest)?: return Reply(await rest())
+        case nil: return Reply(await api.handle(request))
+        }
     }
 
     func signUpAndLogIn(_ email: String = "alice@example.com", password: String = "correct horse battery") async throws -> Tokens {

@@ -97,14 +97,14 @@ extension RequestDispatcher {
     /// answered right here; a handler that awaits goes on on Swift's pool while the connection is suspended, and
     /// ``InFlightRequest/handlerFinished(_:dispatcher:)`` resumes it.
     private func run(_ request: HTTPRequest, context: InFlightRequest) -> MHD_Result {
-        if let immediateHandler, let response = immediateHandler(request) {
+        switch immediateHandler?(request) {
+        case .respond(let response)?:
             context.handlerFinished(response, dispatcher: self)
-        } else {
+        case .continueWith(let rest)?:
+            start(rest, for: context)
+        case nil:
             let handler = self.handler
-            Task.immediate { [self] in
-                let response = await handler(request)
-                context.handlerFinished(response, dispatcher: self)
-            }
+            start({ await handler(request) }, for: context)
         }
         let connection = context.connection.pointer
         let next = context.machine.withLock { machine in
@@ -133,6 +133,14 @@ extension RequestDispatcher {
             return queueError(status: status, on: connection)
         case .close:
             return .NO
+        }
+    }
+
+    /// Runs `work` in a task that starts on this thread and stays on it until it finishes or first awaits.
+    private func start(_ work: @escaping @Sendable () async -> HTTPResponse, for context: InFlightRequest) {
+        Task.immediate { [self] in
+            let response = await work()
+            context.handlerFinished(response, dispatcher: self)
         }
     }
 
