@@ -36,7 +36,9 @@ public enum BearerToken {
         guard !token.isEmpty, token.count <= 16 * 1024 else { return .malformed }
         // Token characters first, then only "=" to the end.
         var index = 0
-        while index < token.count, isToken68Character[Int(token[index])] { index += 1 }
+        // Read once: a static's accessor inside the loop would run its initialization check for every byte.
+        let isTokenCharacter = isToken68Character
+        while index < token.count, isTokenCharacter[Int(token[index])] { index += 1 }
         guard index > 0 else { return .malformed }
         while index < token.count, token[index] == UInt8(ascii: "=") { index += 1 }
         guard index == token.count else { return .malformed }
