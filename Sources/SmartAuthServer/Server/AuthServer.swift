@@ -26,6 +26,7 @@ public final class AuthServer: Sendable {
     /// The HTTP transport.
     public let http: HTTPServer
     private let maintenance: Task<Void, Never>
+    private let accessLog: LogQueue?
 
     /// Opens the store, loads (or, on first start, creates and saves) the signing keys and the refresh-token
     /// secret, and builds everything. Does not listen yet: see ``start()``.
@@ -73,13 +74,22 @@ public final class AuthServer: Sendable {
         // Brute-force records (failed passwords) stay in the store either way.
         let limiterStore: any RateLimitStore =
             StoreURL.isShared(configuration.storeURL) ? store : MemoryRateLimitStore()
+        // Access-log lines are written by a thread of their own: a slow log never holds up a request.
+        let accessLog = configuration.accessLog ? LogQueue(sink: log) : nil
+        var accessLogSink: (@Sendable (String) -> Void)?
+        if let accessLog { accessLogSink = { line in accessLog.append(line) } }
         let api = AuthAPI(
             engine: engine, accounts: accounts, limiter: RateLimiter(store: limiterStore, clock: clock),
-            configuration: apiConfiguration, log: configuration.accessLog ? log : nil)
-        return AuthServer(configuration: configuration, store: store, engine: engine, accounts: accounts, api: api)
+            configuration: apiConfiguration, log: accessLogSink)
+        return AuthServer(
+            configuration: configuration, store: store, engine: engine, accounts: accounts, api: api, accessLog: accessLog)
     }
 
-    private init(configuration: ServerConfiguration, store: any AuthStore, engine: AuthEngine, accounts: Accounts, api: AuthAPI) {
+    private init(
+        configuration: ServerConfiguration, store: any AuthStore, engine: AuthEngine, accounts: Accounts, api: AuthAPI,
+        accessLog: LogQueue?
+    ) {
+        self.accessLog = accessLog
         self.configuration = configuration
         self.store = store
         self.engine = engine
@@ -130,5 +140,7 @@ public final class AuthServer: Sendable {
     public func shutdown(gracePeriod: TimeInterval = 10) async {
         maintenance.cancel()
         await http.shutdown(gracePeriod: gracePeriod)
+        // The last requests' lines are written before shutdown returns.
+        accessLog?.close()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SmartAuthCore
 import SmartAuthJWT
 import SmartAuthServer
@@ -28,6 +29,30 @@ import Testing
     }
 
     static func json(_ response: RawResponse) -> JSONObject? { (try? JSONParser().parse(response.body))?.objectValue }
+
+    /// The access log: one line per request, from the log's own thread, all written by the time shutdown returns,
+    /// and never the token or the password.
+    @Test func accessLogLinesArriveByShutdownWithoutSecrets() async throws {
+        let lines = LockedLines()
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.storeURL = "memory:"
+        configuration.issuer = "http://127.0.0.1"
+        let server = try await AuthServer.make(configuration: configuration) { lines.append($0) }
+        try server.start()
+        let port = server.port
+        _ = try await Self.request(port, "POST", "/v1/signup", body: #"{"email":"log@example.com","password":"secret password 1"}"#)
+        let login = try await Self.request(port, "POST", "/v1/token", body: "grant_type=password&username=log%40example.com&password=secret+password+1", contentType: "application/x-www-form-urlencoded")
+        let access = try #require(Self.json(login)?["access_token"]?.stringValue)
+        for _ in 0..<20 { _ = try await Self.request(port, "GET", "/healthz") }
+        _ = try await Self.request(port, "GET", "/v1/userinfo", bearer: access)
+        await server.shutdown(gracePeriod: 1)
+        let logged = lines.all.filter { $0.contains("\"GET ") || $0.contains("\"POST ") }
+        #expect(logged.count == 23)
+        #expect(logged.filter { $0.contains("\"GET /healthz\" 200") }.count == 20)
+        #expect(logged.contains { $0.contains("\"GET /v1/userinfo\" 200") })
+        #expect(!lines.all.contains { $0.contains(access) || $0.contains("secret") })
+    }
 
     @Test func wholeFlowOverHTTP() async throws {
         let server = try await Self.startServer()
@@ -106,4 +131,11 @@ import Testing
         #expect(result.status == 0, "\(result.output)")
         await server.shutdown(gracePeriod: 1)
     }
+}
+
+/// Lines collected from several threads.
+final class LockedLines: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
 }
