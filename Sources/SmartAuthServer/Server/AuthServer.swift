@@ -123,6 +123,11 @@ public final class AuthServer: Sendable {
         }
     }
 
+    deinit {
+        // A server dropped without shutdown() still writes its last log lines and ends the log's thread.
+        accessLog?.close()
+    }
+
     /// Starts listening.
     /// - Throws: ``AuthError/Code/configuration`` when the address cannot be bound or TLS cannot start.
     public func start() throws(AuthError) {
