@@ -55,8 +55,9 @@ extension String {
         return a.withUTF8 { x in b.withUTF8 { y in Self.caseInsensitiveEquals(x, y) } }
     }
 
-    /// Byte-wise ASCII case-insensitive equality; non-letters must match exactly.
-    static func caseInsensitiveEquals(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// Byte-wise ASCII case-insensitive equality; non-letters must match exactly. The transport's header checks
+    /// use it too.
+    package static func caseInsensitiveEquals(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
         guard x.count == y.count else { return false }
         for index in 0..<x.count {
             let p = x[index], q = y[index]

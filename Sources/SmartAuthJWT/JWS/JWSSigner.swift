@@ -43,13 +43,9 @@ public struct JWSSigner: Sendable {
     /// members (which may not override `alg`, `kid`, `crit` or `b64`).
     /// - Throws: `JWTError` `.signingFailed`.
     public func sign(payload: [UInt8], type: String? = nil, extraHeader: JSONObject = JSONObject()) throws(JWTError) -> String {
-        var signingInput: [UInt8]
-        if extraHeader.count == 0, let cached = encodedHeaders[type] {
-            signingInput = cached
-        } else {
-            signingInput = Self.encodedHeader(algorithm: algorithm, key: key, type: type, extra: extraHeader)
-        }
-        signingInput.reserveCapacity(signingInput.count + 1 + (payload.count * 4 + 2) / 3 + 1 + 700)
+        var signingInput =
+            (extraHeader.count == 0 ? encodedHeaders[type] : nil)
+            ?? Self.encodedHeader(algorithm: algorithm, key: key, type: type, extra: extraHeader)
         signingInput.append(UInt8(ascii: "."))
         signingInput.append(contentsOf: Base64URL.encodeToBytes(payload))
         let signature = try signingInput.withUnsafeBytes { input in

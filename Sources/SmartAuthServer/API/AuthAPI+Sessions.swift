@@ -79,18 +79,8 @@ extension AuthAPI {
         }
     }
 
-    /// `GET /v1/userinfo` — who the caller is.
-    func userInfo(_ request: HTTPRequest, _ context: RequestContext) async -> HTTPResponse {
-        do {
-            let principal = try await principal(request).get()
-            return userInfoResponse(principal, try await profile(of: principal.userID))
-        } catch {
-            return HTTPErrorResponse.response(for: error)
-        }
-    }
-
-    /// `GET /v1/userinfo` for ``respondWithoutWaiting(_:)``: the token is verified here, once; the session
-    /// lookup and the profile read, when memory cannot answer them, are the rest of the work.
+    /// `GET /v1/userinfo` — who the caller is. The token is verified at once, on the calling thread; the
+    /// session lookup and the profile read, when memory cannot answer them, are the rest of the work.
     func userInfoImmediately(_ request: HTTPRequest) -> HTTPServer.Immediate {
         let step: AuthEngine.AuthenticationStep
         do {

@@ -83,7 +83,7 @@ public final class AuthAPI: Sendable {
     /// health and metrics.
     public func respondWithoutWaiting(_ request: HTTPRequest) -> HTTPServer.Immediate? {
         guard case .found(let route, _) = router.match(method: request.method, path: request.path),
-            let immediate = route.immediate, routeMiddleware[route.name] == nil
+            let immediate = route.immediate, middleware(for: route.name).isEmpty
         else { return nil }
         let start = ContinuousClock.now
         let clientAddress = log == nil ? "" : clientAddress(of: request)
@@ -158,9 +158,7 @@ public final class AuthAPI: Sendable {
         router.add("DELETE", "/v1/sessions/{id}") { api, request, context, parameters in
             await api.deleteSession(request, context, id: parameters["id"] ?? "")
         }
-        router.add("GET", "/v1/userinfo", immediate: { api, request in api.userInfoImmediately(request) }) {
-            api, request, context, _ in await api.userInfo(request, context)
-        }
+        router.add("GET", "/v1/userinfo", immediate: { api, request in api.userInfoImmediately(request) })
         router.add("GET", "/v1/admin/users/{id}/sessions") { api, request, context, parameters in
             await api.adminListSessions(request, context, user: parameters["id"] ?? "")
         }
@@ -173,17 +171,11 @@ public final class AuthAPI: Sendable {
         router.add("POST", "/v1/admin/users/{id}/disable") { api, request, context, parameters in
             await api.adminDisable(request, context, user: parameters["id"] ?? "")
         }
-        router.add("GET", "/.well-known/jwks.json", immediate: { api, _ in .respond(api.jwks()) }) { api, _, _, _ in api.jwks() }
-        router.add("GET", "/.well-known/oauth-authorization-server", immediate: { api, _ in .respond(api.metadata()) }) {
-            api, _, _, _ in api.metadata()
-        }
-        router.add("GET", "/openapi.json", immediate: { _, _ in .respond(OpenAPIDocument.response()) }) { _, _, _, _ in
-            OpenAPIDocument.response()
-        }
-        router.add("GET", "/healthz", immediate: { api, _ in .respond(api.health()) }) { api, _, _, _ in api.health() }
+        router.add("GET", "/.well-known/jwks.json", immediate: { api, _ in .respond(api.jwks()) })
+        router.add("GET", "/.well-known/oauth-authorization-server", immediate: { api, _ in .respond(api.metadata()) })
+        router.add("GET", "/openapi.json", immediate: { _, _ in .respond(OpenAPIDocument.response()) })
+        router.add("GET", "/healthz", immediate: { api, _ in .respond(api.health()) })
         router.add("GET", "/readyz") { api, _, _, _ in await api.ready() }
-        router.add("GET", "/metrics", immediate: { api, _ in .respond(api.metricsResponse()) }) { api, _, _, _ in
-            api.metricsResponse()
-        }
+        router.add("GET", "/metrics", immediate: { api, _ in .respond(api.metricsResponse()) })
     }
 }

@@ -49,9 +49,4 @@ final class ProfileCache: Sendable {
             entries[user] = Entry(profile: profile, fetchedAt: now)
         }
     }
-
-    /// Forgets `user` (after an account change made through this process).
-    func remove(_ user: UserID) {
-        _ = entries.withLock { $0.removeValue(forKey: user) }
-    }
 }

@@ -20,9 +20,18 @@ struct Router: Sendable {
     /// path. A route here wins over a parameterized route that would match the same path.
     private var staticRoutes: [String: [Route]] = [:]
 
-    mutating func add(
-        _ method: String, _ pattern: String, immediate: ImmediateHandler? = nil, _ handler: @escaping Handler
-    ) {
+    /// A route answered by `handler`.
+    mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
+        add(method, pattern, handler: handler, immediate: nil)
+    }
+
+    /// A route whose work starts without waiting (``AuthAPI/respondWithoutWaiting(_:)``); through
+    /// ``AuthAPI/handle(_:)`` the same `immediate` runs, followed by its rest.
+    mutating func add(_ method: String, _ pattern: String, immediate: @escaping ImmediateHandler) {
+        add(method, pattern, handler: { api, request, _, _ in await immediate(api, request).response }, immediate: immediate)
+    }
+
+    private mutating func add(_ method: String, _ pattern: String, handler: @escaping Handler, immediate: ImmediateHandler?) {
         let route = Route(
             method: method, pattern: pattern.split(separator: "/"), name: "\(method) \(pattern)", handler: handler,
             immediate: immediate)
@@ -60,5 +69,17 @@ struct Router: Sendable {
             allowed.append(route.method)
         }
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed)
+    }
+}
+
+extension HTTPServer.Immediate {
+    /// The answer: given at once, or once the rest of the work is done.
+    var response: HTTPResponse {
+        get async {
+            switch self {
+            case .respond(let response): response
+            case .continueWith(let rest): await rest()
+            }
+        }
     }
 }

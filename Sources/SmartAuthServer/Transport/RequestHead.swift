@@ -38,23 +38,18 @@ struct RequestHead: Sendable {
             contentLengthValues.append(valueString)
         } else if Self.equalsLowercase(name, "transfer-encoding") {
             transferEncodingCount += 1
-            transferEncodingIsChunked = valueString.trimmingOWS.caseInsensitiveEqualsASCII("chunked")
+            var coding = String(valueString.trimmingOWS)
+            transferEncodingIsChunked = coding.withUTF8 { Self.equalsLowercase($0, "chunked") }
         } else if Self.equalsLowercase(name, "host") {
             hostCount += 1
         }
         headers.add(nameString, valueString)
     }
 
-    /// ASCII case-insensitive comparison of `bytes` with an all-lower-case ASCII literal.
+    /// ASCII case-insensitive comparison of `bytes` with an ASCII literal.
     static func equalsLowercase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
-        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
-        let expected = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
-        for index in 0..<bytes.count {
-            let byte = bytes[index]
-            let folded = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-            if folded != expected[index] { return false }
-        }
-        return true
+        String.caseInsensitiveEquals(
+            bytes, UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount))
     }
 
     /// The verdict on this head for a request with `method`, `target` (nil if it did not parse) and
@@ -134,15 +129,6 @@ struct RequestHead: Sendable {
 }
 
 extension String {
-    /// ASCII case-insensitive comparison with an all-lower-case ASCII literal.
-    fileprivate func caseInsensitiveEqualsASCII(_ lowercase: String) -> Bool {
-        let a = utf8, b = lowercase.utf8
-        guard a.count == b.count else { return false }
-        return zip(a, b).allSatisfy { x, y in
-            x == y || (x >= UInt8(ascii: "A") && x <= UInt8(ascii: "Z") && x | 0x20 == y)
-        }
-    }
-
     /// Without leading and trailing spaces and tabs (RFC 9110 OWS).
     fileprivate var trimmingOWS: Substring {
         let isOWS: (Character) -> Bool = { $0 == " " || $0 == "\t" }
@@ -150,11 +136,5 @@ extension String {
             return ""
         }
         return self[first...last]
-    }
-}
-
-extension Substring {
-    fileprivate func caseInsensitiveEqualsASCII(_ lowercase: String) -> Bool {
-        String(self).caseInsensitiveEqualsASCII(lowercase)
     }
 }

@@ -24,8 +24,6 @@ import Testing
         let profile = cache.profile(UserID("ghost"), now: start)
         #expect(profile != nil)
         #expect(profile?.email == nil)
-        cache.remove(UserID("ghost"))
-        #expect(cache.profile(UserID("ghost"), now: start) == nil)
     }
 
     @Test func ttlZeroKeepsNothing() {
