@@ -165,7 +165,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SmartAuthCommandLineTests",
-            dependencies: ["SmartAuthCommandLine", "SmartAuthJWT", "SmartAuthCrypto"],
+            dependencies: ["SmartAuthCommandLine", "SmartAuthBenchmarks", "SmartAuthJWT", "SmartAuthCrypto"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -36,6 +36,10 @@ public enum HTTPBenchmark {
         public var seconds = 5
         /// Seconds of warm-up before each figure (0: none).
         public var warmup = 1
+        /// How many times the userinfo figures are measured, every server once per round, so that SmartAuth and
+        /// the references alternate and a slow spell of the machine touches both; ratios are compared round by
+        /// round. The refresh grant is measured in the first round only (its tokens are used up by then).
+        public var rounds = 1
         /// `wrk` connections (`-c`); `wrk` runs one thread (`-t1`).
         public var connections = 50
         /// Sessions the measured requests are spread over.
@@ -85,6 +89,8 @@ public enum HTTPBenchmark {
         public let requests: Int
         /// Non-2xx responses plus socket errors (connect, read, write, timeout).
         public let errors: Int
+        /// Which round of the run measured it (1, 2, …).
+        public let round: Int
 
         /// One JSON object on one line.
         public var json: String {
@@ -97,6 +103,7 @@ public enum HTTPBenchmark {
             if let sessionCheck { object["session_check"] = .string(sessionCheck) }
             object["sessions"] = .number(JSONNumber(sessions))
             object["errors"] = .number(JSONNumber(errors))
+            object["round"] = .number(JSONNumber(round))
             return JSONWriter.string(of: .object(object))
         }
     }
@@ -241,105 +248,89 @@ public enum HTTPBenchmark {
         let userinfoScript = wrkDirectory + "/userinfo.lua"
         let refreshScript = wrkDirectory + "/refresh.lua"
 
-        func measure(
-            bench: String, server: String, sessionCheck: String?, port: Int, script: String, tokens: String, warmupTokens: String
-        ) throws {
-            if options.warmup > 0 {
-                log("\(alg) \(server) \(bench): warming up for \(options.warmup) s")
-                _ = try runWrk(options: options, script: script, port: port, tokens: warmupTokens, seconds: options.warmup)
-            }
-            log("\(alg) \(server) \(bench): measuring for \(options.seconds) s")
-            let figures = try runWrk(options: options, script: script, port: port, tokens: tokens, seconds: options.seconds)
-            progress(
-                Result(
-                    bench: bench, algorithm: alg, server: server, sessionCheck: sessionCheck, sessions: fixture.sessions,
-                    requestsPerSecond: figures.requestsPerSecond, p50: figures.p50, p99: figures.p99,
-                    requests: figures.requests, errors: figures.errors))
-        }
+        func runRound(_ round: Int, refresh: Bool) throws {
+            let label = options.rounds > 1 ? "\(alg) round \(round)/\(options.rounds)" : alg
 
-        for server in options.servers {
-            switch server {
-            case "smartauth":
-                let modes = ["stateful"] + (options.cached ? ["cached:5"] : []) + (options.stateless ? ["stateless"] : [])
-                for mode in modes {
-                    let port = try freePort()
-                    let name =
-                        switch mode {
-                        case "stateful": "smartauth"
-                        case "stateless": "smartauth-stateless"
-                        default: "smartauth-cached"
+            func measure(
+                bench: String, server: String, sessionCheck: String?, port: Int, script: String, tokens: String, warmupTokens: String
+            ) throws {
+                if options.warmup > 0 {
+                    log("\(label) \(server) \(bench): warming up for \(options.warmup) s")
+                    _ = try runWrk(options: options, script: script, port: port, tokens: warmupTokens, seconds: options.warmup)
+                }
+                log("\(label) \(server) \(bench): measuring for \(options.seconds) s")
+                let figures = try runWrk(options: options, script: script, port: port, tokens: tokens, seconds: options.seconds)
+                progress(
+                    Result(
+                        bench: bench, algorithm: alg, server: server, sessionCheck: sessionCheck, sessions: fixture.sessions,
+                        requestsPerSecond: figures.requestsPerSecond, p50: figures.p50, p99: figures.p99,
+                        requests: figures.requests, errors: figures.errors, round: round))
+            }
+
+            for server in options.servers {
+                switch server {
+                case "smartauth":
+                    let modes = ["stateful"] + (options.cached ? ["cached:5"] : []) + (options.stateless ? ["stateless"] : [])
+                    for mode in modes {
+                        let port = try freePort()
+                        let name =
+                            switch mode {
+                            case "stateful": "smartauth"
+                            case "stateless": "smartauth-stateless"
+                            default: "smartauth-cached"
+                            }
+                        log("\(label) \(name): starting smart-auth serve --session-check \(mode) on core \(options.serverCPU)")
+                        let child = try Child(
+                            arguments: [
+                                "taskset", "-c", options.serverCPU, options.executable, "serve", "--store", "sqlite:" + fixture.storePath,
+                                "--listen", "127.0.0.1:\(port)", "--issuer", issuer, "--audience", audience, "--algorithm", alg,
+                                "--session-check", mode, "--no-rate-limits", "--quiet",
+                            ],
+                            environment: serverEnvironment(), logPath: fixture.directory + "/\(name).log")
+                        defer { child.stop() }
+                        try probe(child: child, port: port, accessToken: fixture.probeAccessToken,
+                                  refreshToken: mode == "stateful" && refresh ? fixture.probeRefreshToken : nil)
+                        try measure(
+                            bench: "userinfo", server: name, sessionCheck: mode, port: port, script: userinfoScript,
+                            tokens: fixture.accessTokensPath, warmupTokens: fixture.accessTokensPath)
+                        if mode == "stateful" && refresh {
+                            try measure(
+                                bench: "refresh", server: name, sessionCheck: mode, port: port, script: refreshScript,
+                                tokens: fixture.refreshTokensPath, warmupTokens: fixture.warmupRefreshTokensPath)
                         }
-                    log("\(alg) \(name): starting smart-auth serve --session-check \(mode) on core \(options.serverCPU)")
+                    }
+                case "node-http", "express":
+                    let port = try freePort()
+                    let framework = server == "node-http" ? "http" : "express"
+                    log("\(label) \(server): starting benchmarks/node/reference.js --framework \(framework) on core \(options.serverCPU)")
                     let child = try Child(
                         arguments: [
-                            "taskset", "-c", options.serverCPU, options.executable, "serve", "--store", "sqlite:" + fixture.storePath,
-                            "--listen", "127.0.0.1:\(port)", "--issuer", issuer, "--audience", audience, "--algorithm", alg,
-                            "--session-check", mode, "--no-rate-limits", "--quiet",
+                            "taskset", "-c", options.serverCPU, "node", options.benchmarksDirectory + "/node/reference.js",
+                            "--framework", framework, "--port", String(port), "--alg", alg, "--key", fixture.keyPath,
+                            "--refresh-tokens", fixture.nodeSeedPath, "--issuer", issuer, "--audience", audience,
                         ],
-                        environment: serverEnvironment(), logPath: fixture.directory + "/\(name).log")
+                        environment: nodeEnvironment(), logPath: fixture.directory + "/\(server).log")
                     defer { child.stop() }
                     try probe(child: child, port: port, accessToken: fixture.probeAccessToken,
-                              refreshToken: mode == "stateful" ? fixture.probeRefreshToken : nil)
+                              refreshToken: refresh ? fixture.probeNodeRefreshToken : nil)
                     try measure(
-                        bench: "userinfo", server: name, sessionCheck: mode, port: port, script: userinfoScript,
+                        bench: "userinfo", server: server, sessionCheck: nil, port: port, script: userinfoScript,
                         tokens: fixture.accessTokensPath, warmupTokens: fixture.accessTokensPath)
-                    if mode == "stateful" {
+                    if refresh {
                         try measure(
-                            bench: "refresh", server: name, sessionCheck: mode, port: port, script: refreshScript,
-                            tokens: fixture.refreshTokensPath, warmupTokens: fixture.warmupRefreshTokensPath)
+                            bench: "refresh", server: server, sessionCheck: nil, port: port, script: refreshScript,
+                            tokens: fixture.nodeRefreshTokensPath, warmupTokens: fixture.nodeWarmupRefreshTokensPath)
                     }
+                default:
+                    throw Failure("unknown server \(server)")
                 }
-            case "node-http", "express":
-                let port = try freePort()
-                let framework = server == "node-http" ? "http" : "express"
-                log("\(alg) \(server): starting benchmarks/node/reference.js --framework \(framework) on core \(options.serverCPU)")
-                let child = try Child(
-                    arguments: [
-                        "taskset", "-c", options.serverCPU, "node", options.benchmarksDirectory + "/node/reference.js",
-                        "--framework", framework, "--port", String(port), "--alg", alg, "--key", fixture.keyPath,
-                        "--refresh-tokens", fixture.nodeSeedPath, "--issuer", issuer, "--audience", audience,
-                    ],
-                    environment: nodeEnvironment(), logPath: fixture.directory + "/\(server).log")
-                defer { child.stop() }
-                try probe(child: child, port: port, accessToken: fixture.probeAccessToken, refreshToken: fixture.probeNodeRefreshToken)
-                try measure(
-                    bench: "userinfo", server: server, sessionCheck: nil, port: port, script: userinfoScript,
-                    tokens: fixture.accessTokensPath, warmupTokens: fixture.accessTokensPath)
-                try measure(
-                    bench: "refresh", server: server, sessionCheck: nil, port: port, script: refreshScript,
-                    tokens: fixture.nodeRefreshTokensPath, warmupTokens: fixture.nodeWarmupRefreshTokensPath)
-            default:
-                throw Failure("unknown server \(server)")
             }
         }
-    }
 
-    /// Lines comparing SmartAuth with the faster Node reference against the goals (reported, not
-    /// asserted): on userinfo ≥ 2× the req/s for HS256 and ≥ 1.5× for ES256, each with a lower p99.
-    public static func summary(_ results: [Result]) -> [String] {
-        var lines: [String] = []
-        let algorithms = results.reduce(into: [String]()) { if !$0.contains($1.algorithm) { $0.append($1.algorithm) } }
-        for alg in algorithms {
-            for bench in ["userinfo", "refresh"] {
-                let rows = results.filter { $0.algorithm == alg && $0.bench == bench }
-                guard let node = rows.filter({ $0.sessionCheck == nil }).max(by: { $0.requestsPerSecond < $1.requestsPerSecond }) else {
-                    continue
-                }
-                for smartauth in rows where smartauth.sessionCheck != nil {
-                    let ratio = smartauth.requestsPerSecond / max(node.requestsPerSecond, 1)
-                    var line = String(
-                        format: "%@ %@ %@: %.2f× %@'s req/s, p99 %.2f ms vs %.2f ms", bench, alg, smartauth.server, ratio,
-                        node.server, smartauth.p99, node.p99)
-                    if bench == "userinfo" {
-                        let goal = alg == "HS256" ? 2.0 : 1.5
-                        let met = ratio >= goal && smartauth.p99 < node.p99
-                        line += String(format: "  (goal ≥ %.1f× with a lower p99: %@)", goal, met ? "met" : "not met")
-                    }
-                    lines.append(line)
-                }
-            }
+        for round in 1...max(1, options.rounds) {
+            // Refresh tokens are used once: only the first round has fresh ones.
+            try runRound(round, refresh: round == 1)
         }
-        return lines
     }
 
     // MARK: - wrk
