@@ -160,7 +160,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SmartAuthServerTests",
-            dependencies: ["SmartAuthServer", "SmartAuthHTTP", "SmartAuthCore", "SmartAuthTesting", "SmartAuthJWT"],
+            dependencies: ["SmartAuthServer", "CSmartAuthHTTP", "SmartAuthHTTP", "SmartAuthCore", "SmartAuthTesting", "SmartAuthJWT"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -141,23 +141,39 @@ uint16_t smartauth_mhd_bound_port(struct MHD_Daemon *daemon) {
     return 0;
 }
 
+// Dotted-quad text of four address bytes into buffer (capacity at least 16); its length. inet_ntop does the same
+// through a printf-style formatter; this runs for every request.
+size_t smartauth_format_ipv4(const unsigned char *octets, char *buffer) {
+    size_t n = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned value = octets[i];
+        if (value >= 100) buffer[n++] = (char)('0' + value / 100);
+        if (value >= 10) buffer[n++] = (char)('0' + value / 10 % 10);
+        buffer[n++] = (char)('0' + value % 10);
+        if (i < 3) buffer[n++] = '.';
+    }
+    buffer[n] = '\0';
+    return n;
+}
+
 size_t smartauth_mhd_client_address(struct MHD_Connection *connection, char *buffer, size_t capacity) {
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (info == NULL || info->client_addr == NULL || capacity == 0) return 0;
     const struct sockaddr *address = info->client_addr;
-    const char *result = NULL;
     if (address->sa_family == AF_INET) {
-        result = inet_ntop(AF_INET, &((const struct sockaddr_in *)address)->sin_addr, buffer, (socklen_t)capacity);
-    } else if (address->sa_family == AF_INET6) {
+        if (capacity < INET_ADDRSTRLEN) return 0;
+        return smartauth_format_ipv4((const unsigned char *)&((const struct sockaddr_in *)address)->sin_addr, buffer);
+    }
+    if (address->sa_family == AF_INET6) {
         const struct in6_addr *v6 = &((const struct sockaddr_in6 *)address)->sin6_addr;
         if (IN6_IS_ADDR_V4MAPPED(v6)) {
             // A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; rate limits and logs want a.b.c.d.
-            result = inet_ntop(AF_INET, &v6->s6_addr[12], buffer, (socklen_t)capacity);
-        } else {
-            result = inet_ntop(AF_INET6, v6, buffer, (socklen_t)capacity);
+            if (capacity < INET_ADDRSTRLEN) return 0;
+            return smartauth_format_ipv4(&v6->s6_addr[12], buffer);
         }
+        return inet_ntop(AF_INET6, v6, buffer, (socklen_t)capacity) == NULL ? 0 : strlen(buffer);
     }
-    return result == NULL ? 0 : strlen(buffer);
+    return 0;
 }
 
 void smartauth_mhd_zeroize(void *pointer, size_t length) { explicit_bzero(pointer, length); }

@@ -23,12 +23,7 @@ extension HTTPBenchmark {
         /// The goal for this row (userinfo: 2× for HS256, 1.5× for ES256), `nil` where it sets none.
         public let goal: Double?
 
-        public var medianRatio: Double {
-            let sorted = ratios.sorted()
-            guard !sorted.isEmpty else { return 0 }
-            let middle = sorted.count / 2
-            return sorted.count.isMultiple(of: 2) ? (sorted[middle - 1] + sorted[middle]) / 2 : sorted[middle]
-        }
+        public var medianRatio: Double { Measurement.median(ratios) }
 
         /// Rounds in which the goal was met: the ratio reached it and the p99 was lower.
         public var roundsMet: Int {

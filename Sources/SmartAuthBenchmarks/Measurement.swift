@@ -29,6 +29,14 @@ public enum Measurement {
         return best
     }
 
+    /// The median of `values` (the mean of the middle two for an even count; 0 for none).
+    public static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let middle = sorted.count / 2
+        return sorted.count.isMultiple(of: 2) ? (sorted[middle - 1] + sorted[middle]) / 2 : sorted[middle]
+    }
+
     /// A line that warns when the harness runs in a debug build, whose figures mean nothing.
     public static var buildWarning: String? {
         #if DEBUG

@@ -25,6 +25,9 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
     /// Appends a field (keeping any with the same name).
     public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
 
+    /// Makes room for `count` fields, so that adding that many does not grow the storage step by step.
+    public mutating func reserveCapacity(_ count: Int) { fields.reserveCapacity(count) }
+
     /// Replaces every field called `name` with one field.
     public mutating func set(_ name: String, _ value: String) {
         fields.removeAll { $0.name.caseInsensitiveEquals(name) }

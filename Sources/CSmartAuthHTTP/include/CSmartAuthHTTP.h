@@ -60,6 +60,10 @@ int smartauth_mhd_listen(const char *_Nonnull host, uint16_t port, int backlog, 
 /// The port a daemon is bound to (`MHD_DAEMON_INFO_BIND_PORT`), falling back to getsockname on its socket.
 uint16_t smartauth_mhd_bound_port(struct MHD_Daemon *_Nonnull daemon);
 
+/// Dotted-quad text of the four bytes at `octets` into `buffer` (room for INET_ADDRSTRLEN, 16), NUL-terminated;
+/// returns its length.
+size_t smartauth_format_ipv4(const unsigned char *_Nonnull octets, char *_Nonnull buffer);
+
 /// Formats the peer address of `connection` (`MHD_CONNECTION_INFO_CLIENT_ADDRESS`) as text into `buffer`,
 /// IPv4-mapped IPv6 addresses as plain IPv4. Returns the length written, or 0 if unknown.
 size_t smartauth_mhd_client_address(struct MHD_Connection *_Nonnull connection, char *_Nonnull buffer,

@@ -5,6 +5,7 @@ import SmartAuthJWT
 import SmartAuthPostgresStore
 import SmartAuthRedisStore
 import SmartAuthServer
+import Synchronization
 
 /// `smart-auth bench store`, `bench limiter` and `bench password`.
 enum BenchStoreCommands {
@@ -14,7 +15,7 @@ enum BenchStoreCommands {
         path: ["bench", "store"],
         summary: "measure authenticate and refresh against a store, next to the server's own limit for the same work",
         help: """
-            usage: smart-auth bench store --store URL [--concurrency N] [--seconds S] [--json]
+            usage: smart-auth bench store --store URL [--concurrency N] [--seconds S] [--rounds N] [--json]
 
             Runs authenticate (stateful and cached) and refresh with N concurrent tasks against the store, with
             ops/s and p50/p99 latency, and beside each the server's own limit for the same shape of work, measured
@@ -26,21 +27,29 @@ enum BenchStoreCommands {
             Cached authentication reads the store only on a cache miss, so it has no limit. Without redis-tools
             or pgbench the limits are left out. For stores that broadcast revocations (Redis, PostgreSQL) it also
             measures how long a logout on one engine takes to reach a second engine in cached mode.
+            Everything is measured in --rounds rounds, the reference first in odd rounds and last in even ones, so
+            that a slow spell of the machine (or the server's background work after the other side's writes)
+            touches both; each ratio is taken within its round, and the summary gives the median and range.
 
               --store URL        redis://…, postgres://…, sqlite:PATH or memory:
               --concurrency N    concurrent tasks, and the reference tools' clients (default 16)
               --seconds S        time per figure (default 3)
+              --rounds N         rounds (default 3)
               --json             one object per line, e.g.
-                                 {"bench":"refresh","store":"redis","concurrency":N,"ops_per_sec":N,"p50_ms":N,"p99_ms":N,"limit_ops_per_sec":N,"limit_reference":"…"}
+                                 {"bench":"refresh","store":"redis","concurrency":N,"ops_per_sec":N,"p50_ms":N,"p99_ms":N,"limit_ops_per_sec":N,"limit_reference":"…","round":N}
+                                 {"bench":"refresh-ratio","store":"redis","rounds":N,"ratio_median":N,"ratio_min":N,"ratio_max":N}
                                  {"bench":"revocation-propagation","store":"redis","p50_ms":N,"p99_ms":N}
             """,
-        options: ["store", "concurrency", "seconds", "pool", "alg"], flags: ["json"], usageStatus: 2
+        options: ["store", "concurrency", "seconds", "rounds", "pool", "alg"], flags: ["json"], usageStatus: 2
     ) { arguments, console in
         let url = try arguments.required("store")
         let algorithmName = arguments.value("alg") ?? "EdDSA"
         guard let algorithm = SignatureAlgorithm(name: algorithmName) else { throw UsageError("unknown algorithm \(algorithmName)") }
         guard let concurrency = Int(arguments.value("concurrency") ?? "16"), concurrency >= 1 else { throw UsageError("--concurrency must be positive") }
         guard let seconds = Double(arguments.value("seconds") ?? "3"), seconds > 0 else { throw UsageError("--seconds must be positive") }
+        guard let rounds = Int(arguments.value("rounds") ?? "3"), (1...100).contains(rounds) else {
+            throw UsageError("--rounds must be between 1 and 100")
+        }
         // As many pooled connections as the reference tool opens clients, so both sides use the same number.
         guard let pool = Int(arguments.value("pool") ?? String(min(concurrency, 64))), (1...64).contains(pool) else {
             throw UsageError("--pool must be between 1 and 64")
@@ -54,31 +63,46 @@ enum BenchStoreCommands {
         default: store = try StoreURL.open(url)
         }
         if let warning = Measurement.buildWarning { console.printError(warning) }
-        var limits = StoreReference.Limits()
-        if kind == "redis" || kind == "postgres", let missing = StoreReference.missingTools(for: kind) {
-            limits.problems.append(missing)
-        } else if kind == "redis" || kind == "postgres" {
+        let shared = kind == "redis" || kind == "postgres"
+        var missingTools: String?
+        if shared { missingTools = StoreReference.missingTools(for: kind) }
+        if let missingTools { console.printError(missingTools) }
+
+        /// The server's limits, measured against reference sessions made (and removed) for this measurement.
+        func measureLimits() throws -> StoreReference.Limits {
+            guard shared, missingTools == nil else { return StoreReference.Limits() }
             // Reference sessions: for pgbench's per-client rotation at least one per client.
             let count = max(1000, concurrency)
             let sessions = try blocking { try await StoreReference.seed(store: store, count: count, padded: kind == "redis") }
+            defer { try? blocking { await StoreReference.remove(sessions, from: store) } }
             if kind == "redis" {
-                limits = StoreReference.redis(
+                return StoreReference.redis(
                     url: url, prefix: RedisStore.Configuration().keyPrefix, rotateSource: RedisScriptReference.rotateSource,
                     expiryMargin: RedisScriptReference.expiryMargin, timeText: RedisScriptReference.text,
                     sessions: sessions, concurrency: concurrency, seconds: seconds)
-            } else {
-                limits = StoreReference.postgres(
-                    url: url, schema: PostgresStore.Configuration().schema, select: StatementText.selectSession,
-                    rotate: StatementText.rotateCurrentSession,
-                    sessions: sessions, concurrency: concurrency, seconds: seconds)
             }
-            try blocking { await StoreReference.remove(sessions, from: store) }
+            return StoreReference.postgres(
+                url: url, schema: PostgresStore.Configuration().schema, select: StatementText.selectSession,
+                rotate: StatementText.rotateCurrentSession,
+                sessions: sessions, concurrency: concurrency, seconds: seconds)
         }
-        for problem in limits.problems { console.printError(problem) }
-        let measured = limits
-        try blocking {
-            try await StoreBenchmark.run(store: store, algorithm: algorithm, seconds: seconds, concurrency: concurrency) { result in
-                let limit = measured.byOperation[result.name]
+
+        var ratios: [String: [Double]] = [:]
+        var ratioOrder: [String] = []
+        for round in 1...rounds {
+            // The reference first in odd rounds, last in even ones.
+            var limits = round % 2 == 1 ? try measureLimits() : StoreReference.Limits()
+            let collected = Mutex<[StoreBenchmark.Result]>([])
+            try blocking {
+                try await StoreBenchmark.run(store: store, algorithm: algorithm, seconds: seconds, concurrency: concurrency) { result in
+                    collected.withLock { $0.append(result) }
+                }
+            }
+            let results = collected.withLock { $0 }
+            if round % 2 == 0 { limits = try measureLimits() }
+            for problem in limits.problems { console.printError(problem) }
+            for result in results {
+                let limit = limits.byOperation[result.name]
                 var object: JSONObject = [
                     "bench": .string(result.name), "store": .string(kind), "concurrency": .number(JSONNumber(concurrency)),
                     "ops_per_sec": .number(JSONNumber(Int64(result.opsPerSecond.rounded()))),
@@ -88,24 +112,46 @@ enum BenchStoreCommands {
                 if let limit {
                     object["limit_ops_per_sec"] = .number(JSONNumber(Int64(limit.opsPerSecond.rounded())))
                     object["limit_reference"] = .string(limit.reference)
+                    if ratios[result.name] == nil { ratioOrder.append(result.name) }
+                    ratios[result.name, default: []].append(result.opsPerSecond / max(limit.opsPerSecond, 1))
                 }
+                object["round"] = .number(JSONNumber(round))
                 if json {
                     console.print(JSONWriter.string(of: .object(object)))
                 } else {
                     console.print(
                         result.name.padding(toLength: 24, withPad: " ", startingAt: 0)
                             + String(format: "%8d ops/s  p50 %.2f ms  p99 %.2f ms", Int(result.opsPerSecond), result.p50, result.p99)
-                            + (limit.map { String(format: "  %.2f × the server's limit of %d/s", result.opsPerSecond / $0.opsPerSecond, Int($0.opsPerSecond)) } ?? ""))
-                    if let limit { console.print("    limit: " + limit.reference) }
+                            + (limit.map { String(format: "  %.2f × the server's limit of %d/s", result.opsPerSecond / $0.opsPerSecond, Int($0.opsPerSecond)) } ?? "")
+                            + (rounds > 1 ? "  (round \(round))" : ""))
+                    if let limit, round == 1 { console.print("    limit: " + limit.reference) }
                 }
             }
-            if store is any RevocationFeed {
-                let (p50, p99) = try await StoreBenchmark.revocationPropagation(store: store)
-                if json {
-                    console.print(#"{"bench":"revocation-propagation","store":"\#(kind)","p50_ms":\#((p50 * 1000).rounded() / 1000),"p99_ms":\#((p99 * 1000).rounded() / 1000)}"#)
-                } else {
-                    console.print(String(format: "revocation propagation   p50 %.2f ms  p99 %.2f ms", p50, p99))
-                }
+        }
+        for name in ratioOrder {
+            let values = ratios[name] ?? []
+            let median = Measurement.median(values)
+            if json {
+                let object: JSONObject = [
+                    "bench": .string(name + "-ratio"), "store": .string(kind), "rounds": .number(JSONNumber(values.count)),
+                    "ratio_median": .number(JSONNumber((median * 1000).rounded() / 1000)),
+                    "ratio_min": .number(JSONNumber(((values.min() ?? 0) * 1000).rounded() / 1000)),
+                    "ratio_max": .number(JSONNumber(((values.max() ?? 0) * 1000).rounded() / 1000)),
+                ]
+                console.print(JSONWriter.string(of: .object(object)))
+            } else {
+                console.print(
+                    name.padding(toLength: 24, withPad: " ", startingAt: 0)
+                        + String(format: "median %.2f × the server's limit over %d round%@ (%.2f–%.2f)", median, values.count,
+                                 values.count == 1 ? "" : "s", values.min() ?? 0, values.max() ?? 0))
+            }
+        }
+        if store is any RevocationFeed {
+            let (p50, p99) = try blocking { try await StoreBenchmark.revocationPropagation(store: store) }
+            if json {
+                console.print(#"{"bench":"revocation-propagation","store":"\#(kind)","p50_ms":\#((p50 * 1000).rounded() / 1000),"p99_ms":\#((p99 * 1000).rounded() / 1000)}"#)
+            } else {
+                console.print(String(format: "revocation propagation   p50 %.2f ms  p99 %.2f ms", p50, p99))
             }
         }
         return 0

@@ -108,6 +108,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// An object from a dictionary literal; a repeated name keeps its last value.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         members = []
+        members.reserveCapacity(elements.count + 2)
         for (name, value) in elements { self[name] = value }
     }
 

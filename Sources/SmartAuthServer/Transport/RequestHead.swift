@@ -20,7 +20,11 @@ struct RequestHead: Sendable {
     private var hasMalformedField = false
 
     /// An empty head whose request line is `lineBytes` long.
-    init(requestLineBytes: Int) { byteCount = requestLineBytes + 2 }
+    init(requestLineBytes: Int) {
+        byteCount = requestLineBytes + 2
+        // Room for a typical request's fields, so that reading them does not grow the storage four times.
+        headers.reserveCapacity(12)
+    }
 
     /// Appends one header field.
     mutating func add(name: String, value: String) {
