@@ -3,7 +3,8 @@ import Synchronization
 
 /// The per-process session cache of ``SessionCheckMode/cached(ttl:)``.
 ///
-/// An entry says "this session was live at `fetchedAt`" and is trusted for `ttl` seconds. A revocation made
+/// An entry says "this session was live at `fetchedAt`" and is trusted for `ttl` seconds at most (between 90%
+/// and 100% of it, so that entries fetched together do not expire together: ``CacheExpiry``). A revocation made
 /// through this engine removes the session's entry at once; a logout of all of a user's sessions sets a
 /// per-user watermark so that every entry of that user fetched earlier is ignored. Other nodes learn of
 /// revocations within `ttl`, or at once through ``AuthEngine/invalidateCachedSession(_:)`` when the store
@@ -17,8 +18,14 @@ final class SessionCache: Sendable {
         let fetchedAt: Date
     }
 
+    /// An entry and the end of the time it is trusted (`fetchedAt` plus its share of the TTL).
+    private struct Stored {
+        let entry: Entry
+        let trustedUntil: Date
+    }
+
     private struct Shard {
-        var entries: [SessionID: Entry] = [:]
+        var entries: [SessionID: Stored] = [:]
         var userWatermarks: [UserID: Date] = [:]
     }
 
@@ -42,8 +49,9 @@ final class SessionCache: Sendable {
 
     /// The cached entry if it is still trustworthy at `now`.
     func entry(_ id: SessionID, now: Date) -> Entry? {
-        guard let entry = shard(id).state.withLock({ $0.entries[id] }) else { return nil }
-        guard now.timeIntervalSince(entry.fetchedAt) < ttl, now < entry.sessionExpiresAt else {
+        guard let stored = shard(id).state.withLock({ $0.entries[id] }) else { return nil }
+        let entry = stored.entry
+        guard now >= entry.fetchedAt, now < stored.trustedUntil, now < entry.sessionExpiresAt else {
             shard(id).state.withLock { _ = $0.entries.removeValue(forKey: id) }
             return nil
         }
@@ -54,13 +62,13 @@ final class SessionCache: Sendable {
     }
 
     func store(_ id: SessionID, _ entry: Entry) {
+        let stored = Stored(entry: entry, trustedUntil: entry.fetchedAt.addingTimeInterval(CacheExpiry.trustedFor(ttl, key: id)))
         shard(id).state.withLock { shard in
             if shard.entries.count >= perShardLimit {
-                let ttl = self.ttl
-                shard.entries = shard.entries.filter { entry.fetchedAt.timeIntervalSince($0.value.fetchedAt) < ttl }
+                shard.entries = shard.entries.filter { entry.fetchedAt < $0.value.trustedUntil }
                 if shard.entries.count >= perShardLimit { shard.entries.removeAll(keepingCapacity: true) }
             }
-            shard.entries[id] = entry
+            shard.entries[id] = stored
         }
     }
 

@@ -7,7 +7,8 @@ import Synchronization
 /// modes): such a request is answered without leaving libmicrohttpd's worker thread.
 ///
 /// It holds no secrets (never the password hash) and nothing that grants access: authentication and the
-/// session check never consult it. A changed address shows after at most the TTL. Bounded: when full, expired
+/// session check never consult it. A changed address shows after at most the TTL (each user's entry is trusted
+/// for between 90% and 100% of it, so that entries fetched together do not expire together: ``CacheExpiry``). Bounded: when full, expired
 /// entries go, and if that is not enough, everything goes.
 final class ProfileCache: Sendable {
     struct Profile: Sendable {
@@ -18,6 +19,7 @@ final class ProfileCache: Sendable {
     private struct Entry {
         let profile: Profile
         let fetchedAt: Date
+        let trustedUntil: Date
     }
 
     private let ttl: TimeInterval
@@ -30,23 +32,23 @@ final class ProfileCache: Sendable {
         self.capacity = max(1, capacity)
     }
 
-    /// The profile of `user` if fetched less than the TTL before `now`.
+    /// The profile of `user` if fetched less than its share of the TTL before `now`.
     func profile(_ user: UserID, now: Date) -> Profile? {
         guard ttl > 0, let entry = entries.withLock({ $0[user] }) else { return nil }
-        let age = now.timeIntervalSince(entry.fetchedAt)
-        return age >= 0 && age < ttl ? entry.profile : nil
+        return now >= entry.fetchedAt && now < entry.trustedUntil ? entry.profile : nil
     }
 
     /// Remembers `profile` for `user`, fetched at `now`.
     func store(_ profile: Profile, for user: UserID, now: Date) {
         guard ttl > 0 else { return }
-        let ttl = self.ttl
+        let entry = Entry(
+            profile: profile, fetchedAt: now, trustedUntil: now.addingTimeInterval(CacheExpiry.trustedFor(ttl, key: user)))
         entries.withLock { entries in
             if entries.count >= capacity, entries[user] == nil {
-                entries = entries.filter { now.timeIntervalSince($0.value.fetchedAt) < ttl }
+                entries = entries.filter { now < $0.value.trustedUntil }
                 if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             }
-            entries[user] = Entry(profile: profile, fetchedAt: now)
+            entries[user] = entry
         }
     }
 }

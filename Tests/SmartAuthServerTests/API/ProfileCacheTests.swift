@@ -12,10 +12,24 @@ import Testing
         let cache = ProfileCache(ttl: 5)
         let user = UserID("u1")
         cache.store(.init(email: "a@example.com"), for: user, now: start)
-        #expect(cache.profile(user, now: start.addingTimeInterval(4.9))?.email == "a@example.com")
+        // Trusted for at least 90% of the TTL and never for more than all of it.
+        #expect(cache.profile(user, now: start.addingTimeInterval(4.49))?.email == "a@example.com")
         #expect(cache.profile(user, now: start.addingTimeInterval(5)) == nil)
         // A clock that went backwards does not make an entry fresh.
         #expect(cache.profile(user, now: start.addingTimeInterval(-1)) == nil)
+    }
+
+    @Test func profilesFetchedTogetherExpireSpreadOut() {
+        let cache = ProfileCache(ttl: 60)
+        let users = (0..<200).map { UserID("user-\($0)") }
+        for user in users { cache.store(.init(email: "\(user.rawValue)@example.com"), for: user, now: start) }
+        func fresh(after seconds: TimeInterval) -> Int {
+            users.filter { cache.profile($0, now: start.addingTimeInterval(seconds)) != nil }.count
+        }
+        #expect(fresh(after: 53.9) == 200)
+        let midway = fresh(after: 57)
+        #expect(midway > 0 && midway < 200)
+        #expect(fresh(after: 60) == 0)
     }
 
     @Test func aUserWithoutARecordIsRememberedAsSuch() {
