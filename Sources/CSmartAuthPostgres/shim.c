@@ -37,6 +37,15 @@ int smartauth_pq_poller_arm(int poller, int fd, unsigned long long slot, int wri
     return epoll_ctl(poller, EPOLL_CTL_ADD, fd, &event);
 }
 
+int smartauth_pq_poller_register(int poller, int fd, unsigned long long slot, int writable) {
+    struct epoll_event event = {0};
+    event.events = EPOLLIN | EPOLLET | (writable ? EPOLLOUT : 0);
+    event.data.u64 = slot;
+    if (epoll_ctl(poller, EPOLL_CTL_MOD, fd, &event) == 0) return 0;
+    if (errno != ENOENT) return -1;
+    return epoll_ctl(poller, EPOLL_CTL_ADD, fd, &event);
+}
+
 int smartauth_pq_poller_wait(int poller, unsigned long long *slots, int capacity, int timeout_ms) {
     struct epoll_event events[64];
     if (capacity > 64) capacity = 64;

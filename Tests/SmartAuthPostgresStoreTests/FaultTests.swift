@@ -110,6 +110,41 @@ import Testing
         })
     }
 
+    /// The pool's fast path skips polling an idle connection's socket when the completion poller has seen
+    /// nothing arrive on it; a server ending the connection (termination notice, then EOF) is something arriving,
+    /// so the next statement still finds the connection stale and runs on a new one instead of failing.
+    @Test func anIdleConnectionTheServerEndsIsReplacedBeforeTheNextStatement() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/psql") else {
+            print("note: psql is not installed; skipping the termination test")
+            return
+        }
+        let cluster = try await PrivateCluster.start()
+        let configuration = PostgresStore.Configuration(schema: "smartauth", poolSize: 1, statementTimeout: 2)
+        let store = try PostgresStore(url: cluster.url, configuration: configuration)
+        let clock = ManualClock()
+        let session = SessionFixtures.session(createdAt: clock.now())
+        try await store.create(session)
+        // Prepared, then sent from the calling task, so the connection's socket is registered with the poller.
+        for _ in 0..<3 { #expect(try await store.session(session.id, at: clock.now()) == session) }
+
+        for round in 1...3 {
+            let url = cluster.url
+            let ended = try await onOwnThread {
+                try runProcess(
+                    "/usr/bin/psql",
+                    [url, "-X", "-tAc",
+                     // OFFSET 0 keeps the filter inside: psql's own backend is never asked to end.
+                     "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM (SELECT pid FROM pg_stat_activity "
+                        + "WHERE pid <> pg_backend_pid() AND backend_type = 'client backend' OFFSET 0) AS others"])
+            }
+            #expect(ended.hasPrefix("1"), "round \(round): one pool connection ended (psql said \(ended))")
+            try await Task.sleep(for: .milliseconds(200))
+            // No error: the ended connection is noticed and replaced before the statement is sent.
+            #expect(try await store.session(session.id, at: clock.now()) == session, "round \(round)")
+            #expect(try await store.session(session.id, at: clock.now()) == session, "round \(round)")
+        }
+    }
+
     @Test func stoppingAndRestartingTheServerFailsClosedThenReconnects() async throws {
         let cluster = try await PrivateCluster.start()
         let configuration = PostgresStore.Configuration(

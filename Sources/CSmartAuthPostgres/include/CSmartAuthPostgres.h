@@ -27,6 +27,12 @@ int smartauth_pq_poller_create(void);
 /// Returns 0, or -1 with errno set.
 int smartauth_pq_poller_arm(int poller, int fd, unsigned long long slot, int writable);
 
+/// Registers `fd` in `poller` edge-triggered (`EPOLLET`), for as long as it stays open: an event whenever data
+/// arrives, or also when it becomes writable when `writable` is non-zero; the event carries `slot`. Calling it
+/// again for a registered `fd` changes the interest and, if `fd` is ready, reports an event at once (the kernel
+/// checks readiness on every change). Returns 0, or -1 with errno set.
+int smartauth_pq_poller_register(int poller, int fd, unsigned long long slot, int writable);
+
 /// Waits up to `timeout_ms` (-1: no limit) for events and stores the `slot` of each, at most `capacity`.
 /// Returns how many were stored (0 on timeout or EINTR), or -1 with errno set.
 int smartauth_pq_poller_wait(int poller, unsigned long long *_Nonnull slots, int capacity, int timeout_ms);

@@ -14,8 +14,16 @@ import Synchronization
 /// wake-up of this thread collects several answers.
 ///
 /// Ownership: while a statement is watched, its connection belongs to this thread alone (the caller has handed
-/// it over and touches it no more); the completion hands it back. Sockets are armed with `EPOLLONESHOT`, so an
-/// event is reported once per arming and a connection that is not watched produces none.
+/// it over and touches it no more); the completion hands it back.
+///
+/// Registration: a slot's connection is registered with `epoll` once, edge-triggered, and stays registered while
+/// it is the slot's connection, so that watching a statement costs no system call (re-arming a one-shot
+/// registration cost an `epoll_ctl` per statement). An edge reported while the slot has no watch (an answer
+/// faster than the caller's hand-over, traffic of a worker's exchange, the server ending an idle connection)
+/// is remembered: the next watch of the slot has the thread look at the connection once, and until then the
+/// pool polls the idle socket before using it (``isQuiet(slot:connection:)``). An exchange that is still waiting
+/// after being moved on is re-registered, which makes the kernel report at once what is already readable
+/// (libpq may leave part of a long answer unread, and no new edge would come for it).
 final class CompletionPoller: Sendable {
     /// Called on the poller's thread once the exchange has finished, with the connection (broken if the exchange
     /// failed at the connection level) and the results.
@@ -30,6 +38,13 @@ final class CompletionPoller: Sendable {
     private struct State: Sendable {
         /// By slot (the pool's worker index, which owns the connection between statements).
         var watches: [Watch?]
+        /// By slot: the connection whose socket is registered. Held, so that its socket stays open (and its
+        /// number is not reused) for as long as it is registered under the slot.
+        var registered: [PostgresConnection?]
+        /// By slot: an event came while the slot had no watch.
+        var unclaimedEvent: [Bool]
+        /// Slots whose new watch found an unclaimed event: the thread looks at them after its next wake-up.
+        var rechecks: [Int] = []
         var stopping = false
         var exited = false
     }
@@ -61,7 +76,10 @@ final class CompletionPoller: Sendable {
         self.poller = poller
         self.wakeup = wakeup
         idleWait = timeout
-        state = Mutex(State(watches: Array(repeating: nil, count: slots)))
+        state = Mutex(
+            State(
+                watches: Array(repeating: nil, count: slots), registered: Array(repeating: nil, count: slots),
+                unclaimedEvent: Array(repeating: false, count: slots)))
         let thread = Thread { [self] in self.run() }
         thread.name = "SmartAuthPostgresStore poller"
         thread.start()
@@ -75,18 +93,47 @@ final class CompletionPoller: Sendable {
         _ connection: PostgresConnection, slot: Int, writable: Bool, deadline: ContinuousClock.Instant,
         completion: @escaping Completion
     ) {
-        let accepted = state.withLock { state -> Bool in
-            guard !state.exited else { return false }
+        enum Next { case refused, register, recheck, nothing }
+        let next = state.withLock { state -> Next in
+            guard !state.exited else { return .refused }
             precondition(state.watches[slot] == nil, "slot \(slot) is already watched")
             state.watches[slot] = Watch(connection: connection, deadline: deadline, completion: completion)
-            return true
+            let unclaimed = state.unclaimedEvent[slot]
+            state.unclaimedEvent[slot] = false
+            if state.registered[slot] !== connection || writable {
+                state.registered[slot] = connection
+                return .register
+            }
+            if unclaimed {
+                state.rechecks.append(slot)
+                return .recheck
+            }
+            return .nothing
         }
-        guard accepted else {
+        switch next {
+        case .refused:
             completion(connection, connection.abandonExchange(.unavailable("the store is shutting down")))
-            return
+        case .register:
+            // From here on the poller thread may run the completion. Registering reports at once what is ready.
+            register(slot, connection, writable: writable)
+        case .recheck:
+            smartauth_pq_wakeup_signal(wakeup)
+        case .nothing:
+            break
         }
-        // Armed last: from here on the poller thread may run the completion.
-        if smartauth_pq_poller_arm(poller, connection.socket, UInt64(slot), writable ? 1 : 0) != 0 {
+    }
+
+    /// Whether `connection` is registered under `slot` and nothing has arrived on its socket since its last
+    /// exchange here ended: then it cannot have been closed by the server meanwhile (an EOF, a termination notice
+    /// are events), and polling its socket before the next statement would find nothing.
+    func isQuiet(slot: Int, connection: PostgresConnection) -> Bool {
+        state.withLock { $0.registered[slot] === connection && !$0.unclaimedEvent[slot] }
+    }
+
+    /// Registers (or re-registers) the socket of `connection` under `slot`; on failure ends the slot's exchange.
+    private func register(_ slot: Int, _ connection: PostgresConnection, writable: Bool) {
+        if smartauth_pq_poller_register(poller, connection.socket, UInt64(slot), writable ? 1 : 0) != 0 {
+            state.withLock { $0.registered[slot] = nil }
             finish(slot) { $0.abandonExchange(.unavailable("could not watch the PostgreSQL connection")) }
         }
     }
@@ -121,13 +168,23 @@ final class CompletionPoller: Sendable {
                     // Re-armed at once: a later signal must wake the thread again.
                     _ = smartauth_pq_poller_arm(poller, wakeup, Self.wakeupSlot, 0)
                 } else {
-                    progress(Int(slot))
+                    let slot = Int(slot)
+                    let watched = state.withLock { state -> Bool in
+                        if state.watches[slot] != nil { return true }
+                        state.unclaimedEvent[slot] = true
+                        return false
+                    }
+                    if watched { progress(slot) }
                 }
+            }
+            for slot in state.withLock({ state in defer { state.rechecks.removeAll() }; return state.rechecks }) {
+                progress(slot)
             }
             expire(at: .now)
         }
         close(wakeup)
         close(poller)
+        state.withLock { $0.registered = $0.registered.map { _ in nil } }
     }
 
     /// Moves the exchange in `slot` on after its socket became ready.
@@ -135,9 +192,7 @@ final class CompletionPoller: Sendable {
         guard let watch = state.withLock({ $0.watches[slot] }) else { return }
         switch watch.connection.continueExchange() {
         case .waiting(let writable):
-            if smartauth_pq_poller_arm(poller, watch.connection.socket, UInt64(slot), writable ? 1 : 0) != 0 {
-                finish(slot) { $0.abandonExchange(.unavailable("could not watch the PostgreSQL connection")) }
-            }
+            register(slot, watch.connection, writable: writable)
         case .finished(let result):
             finish(slot) { _ in result }
         }

@@ -103,7 +103,8 @@ final class ConnectionPool: Sendable {
     ) async throws(SessionStoreError) -> Value {
         if let poller, let (worker, connection) = borrow(for: statement) {
             // As `checkOut` does before each job: a connection the server closed while idle is replaced, not used.
-            if connection.isStale() {
+            // (A termination notice or EOF would have been an event on its registered socket.)
+            if connection.isStale(socketQuiet: poller.isQuiet(slot: worker, connection: connection)) {
                 giveBack(worker, connection)
             } else {
                 let deadline = ContinuousClock.now.advanced(by: settings.statementTimeout)

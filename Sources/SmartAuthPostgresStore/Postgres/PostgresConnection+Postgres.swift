@@ -86,8 +86,12 @@ final class PostgresConnection: @unchecked Sendable {
 
     /// Whether an idle connection has been closed by the server (a restart, an administrator, a network failure
     /// that the kernel noticed): reads whatever the server sent without blocking.
-    func isStale() -> Bool {
+    ///
+    /// - Parameter socketQuiet: The caller knows that nothing has arrived on the socket since the last exchange
+    ///   ended (``CompletionPoller/isQuiet(slot:connection:)``), so the socket need not be polled.
+    func isStale(socketQuiet: Bool = false) -> Bool {
         guard !isBroken, PQstatus(handle) == CONNECTION_OK else { return true }
+        if socketQuiet { return false }
         // Something may have arrived while idle: a termination notice (57P01 on a server shutdown), then EOF.
         // PQconsumeInput reads what is there without noticing an EOF behind it, so look again until the socket
         // is quiet (a few rounds at most: an idle pool connection receives nothing else).
