@@ -105,13 +105,19 @@ extension AuthAPI {
         }
     }
 
+    /// Every userinfo answer's header fields (one shared copy: `finish` finds `Cache-Control` and adds nothing).
+    private static let userInfoHeaders: HTTPHeaders = ["Content-Type": "application/json", "Cache-Control": "no-store"]
+
+    /// `{"sub":…,"sid":…,"roles":[…],"aal":…,"email":…}`, written straight into bytes: this answer is the
+    /// authenticate path's, on every request.
     private func userInfoResponse(_ principal: Principal, _ profile: ProfileCache.Profile) -> HTTPResponse {
-        var body: JSONObject = [
-            "sub": .string(principal.userID.rawValue), "sid": .string(principal.sessionID.rawValue),
-            "roles": .array(principal.roles.map(JSONValue.string)), "aal": .number(JSONNumber(principal.authenticationLevel)),
-        ]
-        if let email = profile.email { body["email"] = .string(email) }
-        return HTTPErrorResponse.json(status: 200, body)
+        var body = JSONObjectWriter()
+        body.string("sub", principal.userID.rawValue)
+        body.string("sid", principal.sessionID.rawValue)
+        body.strings("roles", principal.roles)
+        body.integer("aal", principal.authenticationLevel)
+        if let email = profile.email { body.string("email", email) }
+        return HTTPResponse(status: 200, headers: Self.userInfoHeaders, body: body.bytes())
     }
 
     /// What userinfo shows of the user's record: from ``ProfileCache`` when fresh, otherwise from the store.
