@@ -27,21 +27,12 @@ int smartauth_pq_poller_create(void) {
     return epoll_create1(EPOLL_CLOEXEC);
 }
 
-int smartauth_pq_poller_arm(int poller, int fd, unsigned long long slot, int writable) {
-    struct epoll_event event = {0};
-    event.events = EPOLLIN | EPOLLONESHOT | (writable ? EPOLLOUT : 0);
-    event.data.u64 = slot;
-    if (epoll_ctl(poller, EPOLL_CTL_MOD, fd, &event) == 0) return 0;
-    // Not registered yet, or registered under a descriptor that has since been closed (which removes it).
-    if (errno != ENOENT) return -1;
-    return epoll_ctl(poller, EPOLL_CTL_ADD, fd, &event);
-}
-
 int smartauth_pq_poller_register(int poller, int fd, unsigned long long slot, int writable) {
     struct epoll_event event = {0};
     event.events = EPOLLIN | EPOLLET | (writable ? EPOLLOUT : 0);
     event.data.u64 = slot;
     if (epoll_ctl(poller, EPOLL_CTL_MOD, fd, &event) == 0) return 0;
+    // Not registered yet, or registered under a descriptor that has since been closed (which removes it).
     if (errno != ENOENT) return -1;
     return epoll_ctl(poller, EPOLL_CTL_ADD, fd, &event);
 }

@@ -15,17 +15,12 @@ const char *_Nullable smartauth_pq_result_primary_message(const PGresult *_Nonnu
 /// libpq's default processor writes to stderr.
 void smartauth_pq_silence_notices(PGconn *_Nonnull conn);
 
-// The store's completion poller: one epoll instance over the sockets of connections that have a statement in
-// flight, and an eventfd that wakes it. Wrapped here because Swift's Glibc module does not export
-// <sys/epoll.h> or <sys/eventfd.h>, and `struct epoll_event` is packed on x86-64.
+// The store's completion poller: one epoll instance over the sockets of the pool's connections, edge-triggered,
+// and an eventfd that wakes it. Wrapped here because Swift's Glibc module does not export <sys/epoll.h> or
+// <sys/eventfd.h>, and `struct epoll_event` is packed on x86-64.
 
 /// `epoll_create1(EPOLL_CLOEXEC)`: a poller, or -1 with errno set.
 int smartauth_pq_poller_create(void);
-
-/// Arms `fd` in `poller` for one event (`EPOLLONESHOT`): readable, or also writable when `writable` is non-zero.
-/// The event carries `slot`. Registers `fd` on first use (or after a closed descriptor's number was reused).
-/// Returns 0, or -1 with errno set.
-int smartauth_pq_poller_arm(int poller, int fd, unsigned long long slot, int writable);
 
 /// Registers `fd` in `poller` edge-triggered (`EPOLLET`), for as long as it stays open: an event whenever data
 /// arrives, or also when it becomes writable when `writable` is non-zero; the event carries `slot`. Calling it

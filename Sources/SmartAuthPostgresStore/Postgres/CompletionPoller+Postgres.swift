@@ -68,7 +68,8 @@ final class CompletionPoller: Sendable {
         let poller = smartauth_pq_poller_create()
         guard poller >= 0 else { return nil }
         let wakeup = smartauth_pq_wakeup_create()
-        guard wakeup >= 0, smartauth_pq_poller_arm(poller, wakeup, Self.wakeupSlot, 0) == 0 else {
+        // Edge-triggered like the sockets: each signal after a drain is a new edge.
+        guard wakeup >= 0, smartauth_pq_poller_register(poller, wakeup, Self.wakeupSlot, 0) == 0 else {
             if wakeup >= 0 { close(wakeup) }
             close(poller)
             return nil
@@ -165,8 +166,6 @@ final class CompletionPoller: Sendable {
             for slot in slots.prefix(Int(max(0, count))) {
                 if slot == Self.wakeupSlot {
                     smartauth_pq_wakeup_drain(wakeup)
-                    // Re-armed at once: a later signal must wake the thread again.
-                    _ = smartauth_pq_poller_arm(poller, wakeup, Self.wakeupSlot, 0)
                 } else {
                     let slot = Int(slot)
                     let watched = state.withLock { state -> Bool in
