@@ -37,6 +37,13 @@ final class ConnectionWorker: Sendable {
         return try outcome.get()
     }
 
+    /// Queues `body` to run with the connection on the worker's queue, after every job queued before it; the
+    /// caller learns of its end through `body` itself. `body` runs even when the connection is closed: it checks.
+    func enqueue(_ body: @escaping @Sendable (SQLiteConnection) -> Void) {
+        let connection = connection
+        queue.async { body(connection) }
+    }
+
     /// Closes the connection after every job queued before this call.
     func close() async {
         let connection = connection

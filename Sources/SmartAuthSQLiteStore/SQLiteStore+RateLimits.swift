@@ -2,7 +2,8 @@ public import Foundation
 public import SmartAuthCore
 
 /// ``RateLimitStore``: GCRA states in `rate_limits`, failure records in `failures`. Each operation that changes a
-/// key reads and writes it in one `BEGIN IMMEDIATE` transaction, so it is atomic per key across tasks and processes.
+/// key reads and writes it inside a `BEGIN IMMEDIATE` transaction, so it is atomic per key across tasks and
+/// processes.
 extension SQLiteStore {
     /// Counts `cost` requests against `key` under `limit` at `now`, if allowed.
     ///

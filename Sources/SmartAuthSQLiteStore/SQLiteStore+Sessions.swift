@@ -1,8 +1,9 @@
 public import Foundation
 public import SmartAuthCore
 
-/// ``SessionStore``: each operation is one statement, or one read-decide-write step, inside one `BEGIN IMMEDIATE`
-/// transaction on the writer connection; reads are single `SELECT`s on a reader connection.
+/// ``SessionStore``: each operation is one statement, or one read-decide-write step, inside a `BEGIN IMMEDIATE`
+/// transaction on the writer connection (at a savepoint of its own when writes are committed together); reads are
+/// single `SELECT`s on a reader connection.
 extension SQLiteStore {
     private static let insertSession =
         "INSERT INTO sessions (\(SessionRow.columns)) "
@@ -40,7 +41,7 @@ extension SQLiteStore {
     }
 
     /// The refresh compare-and-swap: reads the session, decides by ``RotationOutcome``'s rules and writes the
-    /// result, in one `BEGIN IMMEDIATE` transaction, so concurrent refreshes of one token (from any number of tasks
+    /// result, inside a `BEGIN IMMEDIATE` transaction, so concurrent refreshes of one token (from any number of tasks
     /// or processes) see each other's effects in order.
     ///
     /// A successful rotation sets the generation to the next one, `rotatedAt` and `lastSeenAt` to the request's

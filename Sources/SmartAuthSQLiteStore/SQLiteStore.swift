@@ -19,9 +19,11 @@ import Synchronization
 ///
 /// ## Connections and threads
 ///
-/// One writer connection performs every change, each in one `BEGIN IMMEDIATE` transaction (or one statement
-/// inside such a transaction): a refresh is one read-decide-write step under SQLite's write lock, so it is atomic
-/// between the tasks of this process and between processes that share the file. A small pool of reader
+/// One writer connection performs every change inside a `BEGIN IMMEDIATE` transaction: a refresh is one
+/// read-decide-write step under SQLite's write lock, so it is atomic between the tasks of this process and between
+/// processes that share the file. Changes that wait for the writer together share one transaction, each at a
+/// savepoint of its own (group commit): one `fsync` for the lot, the same outcome as committing them one by one in
+/// order, a failing change undone alone, and no caller answered before the commit. A small pool of reader
 /// connections (``Configuration/readerCount``) answers the reads in parallel, which WAL mode allows next to the
 /// writer. Each connection is owned by its own serial Dispatch queue; SQLite's blocking calls run there, never
 /// on Swift's cooperative thread pool, and `async` callers wait on continuations.
@@ -45,6 +47,8 @@ import Synchronization
 ///   `now`.
 public final class SQLiteStore: AuthStore {
     let writer: ConnectionWorker
+    /// Every write goes through it: one transaction (one `fsync`) for the writes that wait together.
+    let commits: GroupCommit
     private let readers: [ConnectionWorker]
     private let nextReader = Atomic<Int>(0)
     private let writesSinceSweep = Atomic<Int>(0)
@@ -93,7 +97,11 @@ public final class SQLiteStore: AuthStore {
             try connection.executeScript("PRAGMA query_only = ON")
             readers.append(ConnectionWorker(connection, label: "SmartAuthSQLiteStore.reader.\(index)"))
         }
-        self.writer = ConnectionWorker(writerConnection, label: "SmartAuthSQLiteStore.writer")
+        let writer = ConnectionWorker(writerConnection, label: "SmartAuthSQLiteStore.writer")
+        self.writer = writer
+        self.commits = GroupCommit(worker: writer) { connection, now throws(SessionStoreError) in
+            try Self.sweep(connection, at: now, limit: Self.sweepBatch)
+        }
         self.readers = readers
         self.configuration = configuration
         self.path = path
@@ -175,20 +183,15 @@ public final class SQLiteStore: AuthStore {
         return readers[Int(UInt(bitPattern: index) % UInt(readers.count))]
     }
 
-    /// Runs `body` in one write transaction on the writer connection, followed (when due) by a step of the
-    /// automatic purge at `now`, in the same transaction.
+    /// Runs `body` on the writer connection inside a write transaction — shared with the other writes waiting
+    /// at that moment, each at a savepoint of its own (``GroupCommit``) — and returns once it has committed. When
+    /// due, the transaction also runs a step of the automatic purge at `now`.
     @discardableResult
     func write<Result: Sendable>(
         at now: Date?, _ body: @escaping @Sendable (SQLiteConnection) throws(SessionStoreError) -> Result
     ) async throws(SessionStoreError) -> Result {
         let sweepAt = now.flatMap { now in sweepIsDue() ? now : nil }
-        return try await writer.run { connection throws(SessionStoreError) in
-            try connection.transaction { () throws(SessionStoreError) -> Result in
-                let result = try body(connection)
-                if let sweepAt { try Self.sweep(connection, at: sweepAt, limit: Self.sweepBatch) }
-                return result
-            }
-        }
+        return try await commits.write(housekeepingAt: sweepAt, body)
     }
 
     /// How many timed writes between two steps of the automatic purge.

@@ -134,6 +134,12 @@ final class SQLiteConnection: @unchecked Sendable {
         return value
     }
 
+    /// Whether a transaction is open (SQLite ends one by itself after some errors: a full disk, an I/O error).
+    var isInTransaction: Bool {
+        guard let handle else { return false }
+        return sqlite3_get_autocommit(handle) == 0
+    }
+
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction: the write lock is taken up front (waiting up to the busy
     /// timeout for another process), so no statement inside can fail with `SQLITE_BUSY` halfway. Commits if `body`
     /// returns, rolls back if it throws.
