@@ -51,16 +51,15 @@ extension HTTPBenchmark {
         /// `{"bench":"userinfo-ratio","alg":…,"server":…,"reference":…,"rounds":N,"ratio_median":N,"ratio_min":N,
         /// "ratio_max":N,"p99_lower_rounds":N,"goal":N,"goal_met_rounds":N}`.
         public var json: String {
-            func rounded(_ value: Double) -> JSONValue { .number(JSONNumber((value * 1000).rounded() / 1000)) }
             var object: JSONObject = [
                 "bench": .string(bench + "-ratio"), "alg": .string(algorithm), "server": .string(server),
                 "reference": .string(reference), "rounds": .number(JSONNumber(ratios.count)),
-                "ratio_median": rounded(medianRatio), "ratio_min": rounded(ratios.min() ?? 0),
-                "ratio_max": rounded(ratios.max() ?? 0),
+                "ratio_median": .figure(medianRatio), "ratio_min": .figure(ratios.min() ?? 0),
+                "ratio_max": .figure(ratios.max() ?? 0),
                 "p99_lower_rounds": .number(JSONNumber(lowerP99.filter { $0 }.count)),
             ]
             if let goal {
-                object["goal"] = rounded(goal)
+                object["goal"] = .figure(goal)
                 object["goal_met_rounds"] = .number(JSONNumber(roundsMet))
             }
             return JSONWriter.string(of: .object(object))

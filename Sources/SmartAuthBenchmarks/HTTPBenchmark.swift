@@ -97,8 +97,8 @@ public enum HTTPBenchmark {
             var object: JSONObject = [
                 "bench": .string(bench), "alg": .string(algorithm), "server": .string(server),
                 "requests_per_sec": .number(JSONNumber(Int64(requestsPerSecond.rounded()))),
-                "p50_ms": .number(JSONNumber((p50 * 1000).rounded() / 1000)),
-                "p99_ms": .number(JSONNumber((p99 * 1000).rounded() / 1000)),
+                "p50_ms": .figure(p50),
+                "p99_ms": .figure(p99),
             ]
             if let sessionCheck { object["session_check"] = .string(sessionCheck) }
             object["sessions"] = .number(JSONNumber(sessions))

@@ -24,7 +24,7 @@ public enum JWTBenchmark {
                 "alg": .string(algorithm.name), "op": .string(operation),
                 "ops_per_sec": .number(JSONNumber(Int64(opsPerSecond.rounded()))),
                 "reference_ops_per_sec": .number(JSONNumber(Int64(referenceOpsPerSecond.rounded()))),
-                "ratio": .number(JSONNumber((ratio * 1000).rounded() / 1000)),
+                "ratio": .figure(ratio),
             ]
             return JSONWriter.string(of: .object(object))
         }

@@ -1,3 +1,5 @@
+package import SmartAuthJWT
+
 /// The ad hoc benchmark harness: warm up, then time several runs and keep the best, so a figure reflects the
 /// code and not a moment when the machine was busy. Library and reference runs are interleaved so both see
 /// the same machine.
@@ -51,5 +53,12 @@ extension Duration {
     var seconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) * 1e-18
+    }
+}
+
+extension JSONValue {
+    /// A measured figure (milliseconds, a ratio) for the benches' JSON lines: rounded to three decimals.
+    package static func figure(_ value: Double) -> JSONValue {
+        .number(JSONNumber((value * 1000).rounded() / 1000))
     }
 }

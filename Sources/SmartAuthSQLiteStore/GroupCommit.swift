@@ -120,29 +120,14 @@ final class GroupCommit: Sendable {
 
     /// Runs `jobs` in one transaction; nil once it has committed, otherwise why nothing of it is in the database.
     private func commit(_ jobs: [any Job], housekeepingAt: Date?, on connection: SQLiteConnection) -> SessionStoreError? {
-        guard connection.isOpen else { return .unavailable("the SQLite store is closed") }
         do throws(SessionStoreError) {
+            // On a closed connection this throws `.unavailable` ("the SQLite store is closed").
             try connection.execute("BEGIN IMMEDIATE")
-            for job in jobs {
-                try connection.execute("SAVEPOINT write")
-                let succeeded = job.attempt(connection)
-                // After a disk or I/O error SQLite may have ended the whole transaction: then nothing holds.
-                guard connection.isInTransaction else {
-                    return .unavailable("the SQLite transaction was abandoned after an error")
-                }
-                if !succeeded { try connection.execute("ROLLBACK TO write") }
-                try connection.execute("RELEASE write")
-            }
+            for job in jobs { try Self.atSavepoint(connection) { job.attempt(connection) } }
             if let housekeepingAt {
-                try connection.execute("SAVEPOINT housekeeping")
-                do throws(SessionStoreError) {
-                    try housekeeping(connection, housekeepingAt)
-                } catch {
-                    if connection.isInTransaction { try connection.execute("ROLLBACK TO housekeeping") }
-                }
-                if connection.isInTransaction { try connection.execute("RELEASE housekeeping") }
+                // Its failure is undone and forgotten: the writes still commit.
+                try Self.atSavepoint(connection) { (try? housekeeping(connection, housekeepingAt)) != nil }
             }
-            guard connection.isInTransaction else { return .unavailable("the SQLite transaction was abandoned after an error") }
             try connection.execute("COMMIT")
             committedBatches.add(1, ordering: .relaxed)
             return nil
@@ -150,5 +135,18 @@ final class GroupCommit: Sendable {
             if connection.isInTransaction { _ = try? connection.execute("ROLLBACK") }
             return error
         }
+    }
+
+    /// Runs `step` at a savepoint of the open transaction, and undoes it if `step` reports failure.
+    /// - Throws: `.unavailable` if SQLite ended the whole transaction meanwhile (after a disk or I/O error): then
+    ///   nothing of the batch holds.
+    private static func atSavepoint(_ connection: SQLiteConnection, _ step: () -> Bool) throws(SessionStoreError) {
+        try connection.execute("SAVEPOINT step")
+        let succeeded = step()
+        guard connection.isInTransaction else {
+            throw .unavailable("the SQLite transaction was abandoned after an error")
+        }
+        if !succeeded { try connection.execute("ROLLBACK TO step") }
+        try connection.execute("RELEASE step")
     }
 }

@@ -106,8 +106,8 @@ enum BenchStoreCommands {
                 var object: JSONObject = [
                     "bench": .string(result.name), "store": .string(kind), "concurrency": .number(JSONNumber(concurrency)),
                     "ops_per_sec": .number(JSONNumber(Int64(result.opsPerSecond.rounded()))),
-                    "p50_ms": .number(JSONNumber((result.p50 * 1000).rounded() / 1000)),
-                    "p99_ms": .number(JSONNumber((result.p99 * 1000).rounded() / 1000)),
+                    "p50_ms": .figure(result.p50),
+                    "p99_ms": .figure(result.p99),
                 ]
                 if let limit {
                     object["limit_ops_per_sec"] = .number(JSONNumber(Int64(limit.opsPerSecond.rounded())))
@@ -134,9 +134,9 @@ enum BenchStoreCommands {
             if json {
                 let object: JSONObject = [
                     "bench": .string(name + "-ratio"), "store": .string(kind), "rounds": .number(JSONNumber(values.count)),
-                    "ratio_median": .number(JSONNumber((median * 1000).rounded() / 1000)),
-                    "ratio_min": .number(JSONNumber(((values.min() ?? 0) * 1000).rounded() / 1000)),
-                    "ratio_max": .number(JSONNumber(((values.max() ?? 0) * 1000).rounded() / 1000)),
+                    "ratio_median": .figure(median),
+                    "ratio_min": .figure(values.min() ?? 0),
+                    "ratio_max": .figure(values.max() ?? 0),
                 ]
                 console.print(JSONWriter.string(of: .object(object)))
             } else {

@@ -150,7 +150,7 @@ final class SQLiteConnection: @unchecked Sendable {
             try execute("COMMIT")
             return result
         } catch {
-            if let handle, sqlite3_get_autocommit(handle) == 0 { _ = try? execute("ROLLBACK") }
+            if isInTransaction { _ = try? execute("ROLLBACK") }
             throw error
         }
     }
