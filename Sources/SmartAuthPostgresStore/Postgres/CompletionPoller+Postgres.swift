@@ -20,13 +20,14 @@ import Synchronization
 /// it is the slot's connection, so that watching a statement costs no system call (re-arming a one-shot
 /// registration cost an `epoll_ctl` per statement). An edge reported while the slot has no watch (an answer
 /// faster than the caller's hand-over, traffic of a worker's exchange, the server ending an idle connection)
-/// is remembered: the next watch of the slot has the thread look at the connection once, and until then the
-/// pool polls the idle socket before using it (``isQuiet(slot:connection:)``). An exchange that is still waiting
+/// is remembered: the next watch of the slot reads the connection on the calling thread first, and until then
+/// the pool polls the idle socket before using it (``isQuiet(slot:connection:)``). An exchange that is still waiting
 /// after being moved on is re-registered, which makes the kernel report at once what is already readable
 /// (libpq may leave part of a long answer unread, and no new edge would come for it).
 final class CompletionPoller: Sendable {
-    /// Called on the poller's thread once the exchange has finished, with the connection (broken if the exchange
-    /// failed at the connection level) and the results.
+    /// Called once the exchange has finished (on the poller's thread, or in ``watch(_:slot:writable:deadline:completion:)``
+    /// when the answer was in already), with the connection (broken if the exchange failed at the connection
+    /// level) and the results.
     typealias Completion = @Sendable (PostgresConnection, Result<QueryResult, SessionStoreError>) -> Void
 
     private struct Watch: Sendable {
@@ -43,8 +44,6 @@ final class CompletionPoller: Sendable {
         var registered: [PostgresConnection?]
         /// By slot: an event came while the slot had no watch.
         var unclaimedEvent: [Bool]
-        /// Slots whose new watch found an unclaimed event: the thread looks at them after its next wake-up.
-        var rechecks: [Int] = []
         var stopping = false
         var exited = false
     }
@@ -89,38 +88,55 @@ final class CompletionPoller: Sendable {
     /// Takes over `connection`, on which ``PostgresConnection/startPrepared(_:_:)`` has just sent a statement,
     /// until the answer is in or `deadline` passes; then calls `completion` on the poller's thread.
     ///
+    /// If the socket reported something before this call (the server answered faster than the caller handed the
+    /// connection over), the calling thread reads the connection itself first, and when that finishes the exchange
+    /// it runs `completion` at once, on the calling thread: the answer crosses no thread and the poller thread is
+    /// not woken for it.
+    ///
     /// - Parameter writable: Whether part of the statement is still to be written.
     func watch(
         _ connection: PostgresConnection, slot: Int, writable: Bool, deadline: ContinuousClock.Instant,
         completion: @escaping Completion
     ) {
-        enum Next { case refused, register, recheck, nothing }
-        let next = state.withLock { state -> Next in
-            guard !state.exited else { return .refused }
-            precondition(state.watches[slot] == nil, "slot \(slot) is already watched")
-            state.watches[slot] = Watch(connection: connection, deadline: deadline, completion: completion)
-            let unclaimed = state.unclaimedEvent[slot]
-            state.unclaimedEvent[slot] = false
-            if state.registered[slot] !== connection || writable {
-                state.registered[slot] = connection
-                return .register
+        enum Next { case refused, readHere, register, nothing }
+        var writable = writable
+        var readHere = false
+        while true {
+            let next = state.withLock { state -> Next in
+                guard !state.exited else { return .refused }
+                precondition(state.watches[slot] == nil, "slot \(slot) is already watched")
+                let unclaimed = state.unclaimedEvent[slot]
+                state.unclaimedEvent[slot] = false
+                let registered = state.registered[slot] === connection
+                // An event already reported (edge-triggered, it will not be reported again): read it here.
+                if registered && !writable && unclaimed && !readHere { return .readHere }
+                state.watches[slot] = Watch(connection: connection, deadline: deadline, completion: completion)
+                // After reading here, register again: the kernel then reports what arrived since.
+                if !registered || writable || readHere {
+                    state.registered[slot] = connection
+                    return .register
+                }
+                return .nothing
             }
-            if unclaimed {
-                state.rechecks.append(slot)
-                return .recheck
+            switch next {
+            case .refused:
+                completion(connection, connection.abandonExchange(.unavailable("the store is shutting down")))
+            case .readHere:
+                readHere = true
+                switch connection.continueExchange() {
+                case .finished(let result):
+                    completion(connection, result)
+                case .waiting(let stillWritable):
+                    writable = stillWritable
+                    continue
+                }
+            case .register:
+                // From here on the poller thread may run the completion. Registering reports at once what is ready.
+                register(slot, connection, writable: writable)
+            case .nothing:
+                break
             }
-            return .nothing
-        }
-        switch next {
-        case .refused:
-            completion(connection, connection.abandonExchange(.unavailable("the store is shutting down")))
-        case .register:
-            // From here on the poller thread may run the completion. Registering reports at once what is ready.
-            register(slot, connection, writable: writable)
-        case .recheck:
-            smartauth_pq_wakeup_signal(wakeup)
-        case .nothing:
-            break
+            return
         }
     }
 
@@ -175,9 +191,6 @@ final class CompletionPoller: Sendable {
                     }
                     if watched { progress(slot) }
                 }
-            }
-            for slot in state.withLock({ state in defer { state.rechecks.removeAll() }; return state.rechecks }) {
-                progress(slot)
             }
             expire(at: .now)
         }

@@ -94,7 +94,8 @@ final class ConnectionPool: Sendable {
     /// Runs one prepared statement and decodes its result, like ``run(_:)`` with a body that calls
     /// ``PostgresConnection/execute(_:_:binaryResult:deadline:)`` and `decode`, but without a worker thread's
     /// hand-offs when a worker is idle with a live connection that has the statement prepared: the statement is
-    /// sent from the calling task, and `decode` runs on the ``CompletionPoller``'s thread. Otherwise (no idle
+    /// sent from the calling task, and `decode` runs on the ``CompletionPoller``'s thread (or on the calling task's
+    /// when the answer is in before the connection is handed over). Otherwise (no idle
     /// worker, a connection to open or check, a statement to prepare, a deadlock to retry) it goes through
     /// ``run(_:)``.
     func execute<Value: Sendable>(
