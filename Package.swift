@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "CSmartAuthHTTP", linkerSettings: [.linkedLibrary("microhttpd")]),
         .target(name: "CSmartAuthRedis", linkerSettings: [.linkedLibrary("hiredis")]),
         .target(name: "CSmartAuthPostgres", linkerSettings: [.linkedLibrary("pq")]),
+        // Process control for the benchmarks: posix_spawn with a clean signal state, CPU affinity.
+        .target(name: "CSmartAuthProcess"),
         // Raw OpenSSL loops used only as the benchmark's reference figures.
         .target(
             name: "CSmartAuthBenchReference",
@@ -98,7 +100,9 @@ let package = Package(
         ),
         .target(
             name: "SmartAuthBenchmarks",
-            dependencies: ["SmartAuthCore", "SmartAuthJWT", "SmartAuthCrypto", "CSmartAuthBenchReference", "CSmartAuthArgon2"],
+            dependencies: [
+                "SmartAuthCore", "SmartAuthJWT", "SmartAuthCrypto", "CSmartAuthBenchReference", "CSmartAuthArgon2", "CSmartAuthProcess",
+            ],
             swiftSettings: swiftSettings
         ),
         // The `smart-auth` commands, as a library so that tests run them in-process.

@@ -401,7 +401,7 @@ public enum HTTPBenchmark {
 
     /// A server under test, run as a child process with its output in a log file.
     final class Child {
-        let process = Process()
+        let process: ChildProcess
         let logPath: String
 
         init(arguments: [String], environment: [String: String], logPath: String) throws {
@@ -409,19 +409,14 @@ public enum HTTPBenchmark {
             guard FileManager.default.createFile(atPath: logPath, contents: nil, attributes: [.posixPermissions: 0o600]),
                 let log = FileHandle(forWritingAtPath: logPath)
             else { throw Failure("cannot create \(logPath)") }
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = arguments
-            process.environment = environment
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = log
-            process.standardError = log
+            defer { try? log.close() }
             do {
-                try process.run()
+                process = try ChildProcess(
+                    executable: "/usr/bin/env", arguments: arguments, environment: environment, output: log.fileDescriptor)
             } catch {
                 throw Failure("cannot start \(arguments.joined(separator: " ")): \(error)")
             }
-            try? log.close()
-            Interruption.track(process: process.processIdentifier)
+            Interruption.track(process: process.pid)
         }
 
         var isRunning: Bool { process.isRunning }
@@ -435,12 +430,12 @@ public enum HTTPBenchmark {
         /// SIGTERM, then SIGKILL if it has not exited within 5 s.
         func stop() {
             guard process.isRunning else { return }
-            process.terminate()
+            process.send(SIGTERM)
             let deadline = Date().addingTimeInterval(5)
             while process.isRunning, Date() < deadline { usleep(20_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-            Interruption.untrack(process: process.processIdentifier)
+            process.send(SIGKILL)
+            process.waitForExit()
+            Interruption.untrack(process: process.pid)
         }
     }
 
@@ -562,27 +557,15 @@ public enum HTTPBenchmark {
 
     /// Runs a tool to completion and returns its exit status and combined output.
     static func runCapturing(_ arguments: [String], environment: [String: String]) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do {
-            try process.run()
-        } catch {
-            return (-1, "cannot start \(arguments.first ?? ""): \(error)")
+        var pid: Int32?
+        defer { if let pid { Interruption.untrack(process: pid) } }
+        return ChildProcess.run("/usr/bin/env", arguments, environment: environment) { started in
+            pid = started
+            Interruption.track(process: started)
         }
-        Interruption.track(process: process.processIdentifier)
-        defer { Interruption.untrack(process: process.processIdentifier) }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    /// What an interrupted run leaves behind: Foundation starts each child in its own process group, so a
+    /// What an interrupted run leaves behind: ``ChildProcess`` starts each child in its own process group, so a
     /// Ctrl-C reaches only `smart-auth bench http` itself. Once ``install()`` ran, SIGINT, SIGTERM and SIGHUP
     /// stop the children still running (servers, `wrk`) and remove the temporary folders (which hold key
     /// material and live tokens), then exit with 128 + the signal.

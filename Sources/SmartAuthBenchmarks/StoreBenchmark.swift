@@ -17,6 +17,9 @@ public enum StoreBenchmark {
         public let p50: Double
         /// 99th-percentile latency, milliseconds.
         public let p99: Double
+        /// CPU this process used per operation, microseconds (every thread: the engine, the store's client, and
+        /// for an embedded store the store itself).
+        public let cpuMicroseconds: Double?
     }
 
     /// Runs authenticate (stateful, cached) and refresh with `concurrency` tasks for `seconds` each.
@@ -110,6 +113,7 @@ public enum StoreBenchmark {
     ) async throws -> Result {
         let latencies = Mutex<[Double]>([])
         let clock = ContinuousClock()
+        let cpuBefore = CPUTime.process
         let start = clock.now
         let deadline = start.advanced(by: .milliseconds(Int(seconds * 1000)))
         try await withThrowingTaskGroup(of: [Double].self) { group in
@@ -129,8 +133,11 @@ public enum StoreBenchmark {
             for try await local in group { latencies.withLock { $0 += local } }
         }
         let elapsed = (clock.now - start).seconds
+        let cpu = CPUTime.process - cpuBefore
         let sorted = latencies.withLock { $0 }.sorted()
-        return Result(name: name, opsPerSecond: Double(sorted.count) / elapsed, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99))
+        return Result(
+            name: name, opsPerSecond: Double(sorted.count) / elapsed, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99),
+            cpuMicroseconds: CPUTime.microsecondsPerOperation(cpu, operations: Double(sorted.count)))
     }
 
     static func milliseconds(_ duration: Duration) -> Double { duration.seconds * 1000 }

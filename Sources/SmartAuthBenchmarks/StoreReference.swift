@@ -13,6 +13,8 @@ public enum StoreReference {
         public let opsPerSecond: Double
         /// What the tool ran, for the report.
         public let reference: String
+        /// CPU the tool itself (the reference client) used per operation, microseconds.
+        public var toolCPUMicroseconds: Double? = nil
     }
 
     /// The limits per operation name (`authenticate-stateful`, `refresh`), and why any is missing.
@@ -114,10 +116,10 @@ public enum StoreReference {
 
         let key = prefix + "s:" + sessions.stem + "__rand_int__"
         let read = ["HGETALL", key]
-        if let rate = redisBenchmark(benchmark, connection + ["--dbnum", String(database)], read, sessions, concurrency, seconds) {
+        if let (rate, cpu) = redisBenchmark(benchmark, connection + ["--dbnum", String(database)], read, sessions, concurrency, seconds) {
             limits.byOperation["authenticate-stateful"] = Limit(
                 opsPerSecond: rate,
-                reference: "redis-benchmark -c \(concurrency) -r \(sessions.count) HGETALL \(key)")
+                reference: "redis-benchmark -c \(concurrency) -r \(sessions.count) HGETALL \(key)", toolCPUMicroseconds: cpu)
         } else {
             limits.problems.append("redis-benchmark of HGETALL failed: no limit for authenticate-stateful")
         }
@@ -141,21 +143,23 @@ public enum StoreReference {
             return limits
         }
         let rotate = ["EVALSHA", sha, "1", key] + arguments
-        if let rate = redisBenchmark(benchmark, connection + ["--dbnum", String(database)], rotate, sessions, concurrency, seconds) {
+        if let (rate, cpu) = redisBenchmark(benchmark, connection + ["--dbnum", String(database)], rotate, sessions, concurrency, seconds) {
             limits.byOperation["refresh"] = Limit(
                 opsPerSecond: rate,
                 reference: "redis-benchmark -c \(concurrency) -r \(sessions.count) EVALSHA <rotate script> 1 \(key) "
-                    + "with the store's arguments but generation \(generation) presented and written (full rotation path)")
+                    + "with the store's arguments but generation \(generation) presented and written (full rotation path)",
+                toolCPUMicroseconds: cpu)
         } else {
             limits.problems.append("redis-benchmark of the rotate script failed: no limit for refresh")
         }
         return limits
     }
 
-    /// redis-benchmark's requests per second for `command`, sized to take about `seconds` after a short run.
+    /// redis-benchmark's requests per second for `command`, sized to take about `seconds` after a short run, and
+    /// its own CPU per request (microseconds) in that run.
     static func redisBenchmark(
         _ tool: String, _ connection: [String], _ command: [String], _ sessions: Sessions, _ concurrency: Int, _ seconds: Double
-    ) -> Double? {
+    ) -> (rate: Double, cpu: Double?)? {
         func run(_ requests: Int) -> Double? {
             let result = runTool(
                 tool, connection + ["-c", String(concurrency), "-n", String(requests), "-r", String(sessions.count), "--csv"] + command)
@@ -167,7 +171,10 @@ public enum StoreReference {
             return fields.count > 1 ? Double(fields[1]) : nil
         }
         guard let estimate = run(2000) else { return nil }
-        return run(min(5_000_000, max(10_000, Int(estimate * seconds))))
+        let requests = min(5_000_000, max(10_000, Int(estimate * seconds)))
+        let cpuBefore = CPUTime.endedChildren
+        guard let rate = run(requests) else { return nil }
+        return (rate, CPUTime.microsecondsPerOperation(CPUTime.endedChildren - cpuBefore, operations: Double(requests)))
     }
 
     // MARK: - PostgreSQL
@@ -232,14 +239,19 @@ public enum StoreReference {
             var environment = ProcessInfo.processInfo.environment
             // As the store connects: its schema first on the search path, floats as shortest exact text.
             environment["PGOPTIONS"] = "-c search_path=\(schema) -c extra_float_digits=1"
+            let cpuBefore = CPUTime.endedChildren
             let result = runTool(pgbench, arguments, environment: environment)
+            let cpu = CPUTime.endedChildren - cpuBefore
             let lines = result.output.split(separator: "\n")
             if result.status == 0, !result.output.contains("aborted"),
                 let line = lines.first(where: { $0.hasPrefix("tps = ") }),
                 let tps = Double(line.dropFirst("tps = ".count).prefix { $0.isNumber || $0 == "." })
             {
+                let processed = lines.first { $0.hasPrefix("number of transactions actually processed: ") }
+                    .flatMap { Double($0.dropFirst("number of transactions actually processed: ".count).prefix { $0.isNumber }) }
                 limits.byOperation[operation] = Limit(
-                    opsPerSecond: tps, reference: "pgbench -M prepared -c \(concurrency) -j \(min(2, concurrency)): \(what)")
+                    opsPerSecond: tps, reference: "pgbench -M prepared -c \(concurrency) -j \(min(2, concurrency)): \(what)",
+                    toolCPUMicroseconds: processed.flatMap { CPUTime.microsecondsPerOperation(cpu, operations: $0) })
             } else {
                 let reason = lines.last(where: { $0.contains("error") || $0.contains("ERROR") || $0.contains("abort") }) ?? lines.last ?? ""
                 limits.problems.append("pgbench for \(operation) failed (\(reason)): no limit")
@@ -282,16 +294,6 @@ public enum StoreReference {
     }
 
     static func runTool(_ tool: String, _ arguments: [String], environment: [String: String]? = nil) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        guard (try? process.run()) != nil else { return (-1, "") }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        ChildProcess.run(tool, arguments, environment: environment ?? ProcessInfo.processInfo.environment)
     }
 }

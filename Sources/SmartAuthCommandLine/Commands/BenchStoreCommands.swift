@@ -15,7 +15,8 @@ enum BenchStoreCommands {
         path: ["bench", "store"],
         summary: "measure authenticate and refresh against a store, next to the server's own limit for the same work",
         help: """
-            usage: smart-auth bench store --store URL [--concurrency N] [--seconds S] [--rounds N] [--json]
+            usage: smart-auth bench store --store URL [--concurrency N] [--seconds S] [--rounds N] [--pool N] [--alg ALG]
+                                         [--cpus LIST] [--json]
 
             Runs authenticate (stateful and cached) and refresh with N concurrent tasks against the store, with
             ops/s and p50/p99 latency, and beside each the server's own limit for the same shape of work, measured
@@ -30,19 +31,34 @@ enum BenchStoreCommands {
             Everything is measured in --rounds rounds, the reference first in odd rounds and last in even ones, so
             that a slow spell of the machine (or the server's background work after the other side's writes)
             touches both; each ratio is taken within its round, and the summary gives the median and range.
+            Each figure also gives the CPU this process used per operation (engine, signing, store client) and,
+            beside it, the reference tool's own CPU per operation: where the client and the server share the
+            machine's cores, the client's CPU is taken from the server, so it bounds the ratio. To measure the
+            server's own limit, give the server cores of its own and the bench the others (as `bench http` does
+            with taskset): start the server pinned (e.g. `taskset -c 1 redis-server …`) and pass --cpus 0, which
+            pins this process and the reference tool it starts. scripts/bench-store.sh does both for the test
+            servers of scripts/services.sh.
 
               --store URL        redis://…, postgres://…, sqlite:PATH or memory:
               --concurrency N    concurrent tasks, and the reference tools' clients (default 16)
               --seconds S        time per figure (default 3)
               --rounds N         rounds (default 3)
+              --pool N           the store's connections (default: the concurrency, at most 64)
+              --alg ALG          the access tokens' signature algorithm (default EdDSA, the server's default)
+              --cpus LIST        run this process and the reference tools on these CPUs only (e.g. 0, 0-2, 0,2)
               --json             one object per line, e.g.
-                                 {"bench":"refresh","store":"redis","concurrency":N,"ops_per_sec":N,"p50_ms":N,"p99_ms":N,"limit_ops_per_sec":N,"limit_reference":"…","round":N}
+                                 {"bench":"refresh","store":"redis","concurrency":N,"ops_per_sec":N,"p50_ms":N,"p99_ms":N,"cpu_us_per_op":N,"limit_ops_per_sec":N,"limit_reference":"…","limit_tool_cpu_us_per_op":N,"round":N}
                                  {"bench":"refresh-ratio","store":"redis","rounds":N,"ratio_median":N,"ratio_min":N,"ratio_max":N}
                                  {"bench":"revocation-propagation","store":"redis","p50_ms":N,"p99_ms":N}
             """,
-        options: ["store", "concurrency", "seconds", "rounds", "pool", "alg"], flags: ["json"], usageStatus: 2
+        options: ["store", "concurrency", "seconds", "rounds", "pool", "alg", "cpus"], flags: ["json"], usageStatus: 2
     ) { arguments, console in
         let url = try arguments.required("store")
+        var cpus: [Int]?
+        if let list = arguments.value("cpus") {
+            guard let parsed = CPUAffinity.parse(list) else { throw UsageError("--cpus takes a CPU list such as 0, 0-2 or 0,2") }
+            cpus = parsed
+        }
         let algorithmName = arguments.value("alg") ?? "EdDSA"
         guard let algorithm = SignatureAlgorithm(name: algorithmName) else { throw UsageError("unknown algorithm \(algorithmName)") }
         guard let concurrency = Int(arguments.value("concurrency") ?? "16"), concurrency >= 1 else { throw UsageError("--concurrency must be positive") }
@@ -63,6 +79,10 @@ enum BenchStoreCommands {
         default: store = try StoreURL.open(url)
         }
         if let warning = Measurement.buildWarning { console.printError(warning) }
+        if let cpus {
+            try CPUAffinity.pinProcess(to: cpus)
+            if !json { console.print("this process and the reference tools run on CPUs \(cpus.map(String.init).joined(separator: ","))") }
+        }
         let shared = kind == "redis" || kind == "postgres"
         var missingTools: String?
         if shared { missingTools = StoreReference.missingTools(for: kind) }
@@ -109,12 +129,15 @@ enum BenchStoreCommands {
                     "p50_ms": .figure(result.p50),
                     "p99_ms": .figure(result.p99),
                 ]
+                if let cpu = result.cpuMicroseconds { object["cpu_us_per_op"] = .figure(cpu) }
                 if let limit {
                     object["limit_ops_per_sec"] = .number(JSONNumber(Int64(limit.opsPerSecond.rounded())))
                     object["limit_reference"] = .string(limit.reference)
+                    if let cpu = limit.toolCPUMicroseconds { object["limit_tool_cpu_us_per_op"] = .figure(cpu) }
                     if ratios[result.name] == nil { ratioOrder.append(result.name) }
                     ratios[result.name, default: []].append(result.opsPerSecond / max(limit.opsPerSecond, 1))
                 }
+                if let cpus { object["cpus"] = .string(cpus.map(String.init).joined(separator: ",")) }
                 object["round"] = .number(JSONNumber(round))
                 if json {
                     console.print(JSONWriter.string(of: .object(object)))
@@ -123,6 +146,7 @@ enum BenchStoreCommands {
                         result.name.padding(toLength: 24, withPad: " ", startingAt: 0)
                             + String(format: "%8d ops/s  p50 %.2f ms  p99 %.2f ms", Int(result.opsPerSecond), result.p50, result.p99)
                             + (limit.map { String(format: "  %.2f × the server's limit of %d/s", result.opsPerSecond / $0.opsPerSecond, Int($0.opsPerSecond)) } ?? "")
+                            + cpuText(result.cpuMicroseconds, limit?.toolCPUMicroseconds)
                             + (rounds > 1 ? "  (round \(round))" : ""))
                     if let limit, round == 1 { console.print("    limit: " + limit.reference) }
                 }
@@ -155,6 +179,12 @@ enum BenchStoreCommands {
             }
         }
         return 0
+    }
+
+    /// `  CPU 57 µs/op (tool 12)`: this process's CPU per operation, and the reference tool's beside it.
+    static func cpuText(_ here: Double?, _ tool: Double?) -> String {
+        guard let here else { return "" }
+        return String(format: "  CPU %.0f µs/op", here) + (tool.map { String(format: " (tool %.0f)", $0) } ?? "")
     }
 
     static func storeKind(_ url: String) -> String {
