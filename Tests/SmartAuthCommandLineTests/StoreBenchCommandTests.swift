@@ -1,4 +1,5 @@
 import Foundation
+@testable import SmartAuthCommandLine
 import Testing
 
 /// `smart-auth bench store`, run briefly: the JSON lines it promises, with the CPU per operation on both sides.
@@ -44,5 +45,17 @@ import Testing
         #expect((ratio["ratio_median"] as? Double ?? 0) > 0)
         let propagation = try #require(objects["revocation-propagation"])
         #expect((propagation["p99_ms"] as? Double ?? -1) >= 0)
+    }
+}
+
+@Suite struct StoreBenchLoopbackTests {
+    @Test func aServerOnThisMachineIsRecognised() {
+        for url in ["postgres://u@127.0.0.1:5432/db", "redis://localhost:6379/0", "postgres://u@[::1]/db", "postgres:///db",
+                    "postgresql://u@%2Fvar%2Frun%2Fpostgresql/db"] {
+            #expect(BenchStoreCommands.isLoopback(url), "\(url)")
+        }
+        for url in ["postgres://u@db.example.com/db", "redis://10.0.0.5:6379/0"] {
+            #expect(!BenchStoreCommands.isLoopback(url), "\(url)")
+        }
     }
 }

@@ -87,6 +87,12 @@ enum BenchStoreCommands {
         var missingTools: String?
         if shared { missingTools = StoreReference.missingTools(for: kind) }
         if let missingTools { console.printError(missingTools) }
+        if shared, cpus == nil, isLoopback(url) {
+            console.printError(
+                "note: the server runs on this machine and shares its \(ProcessInfo.processInfo.activeProcessorCount) CPUs with the bench: "
+                    + "the CPU the client spends per operation is taken from the server, which bounds the ratios. For the server's own "
+                    + "limit, run it on CPUs of its own and pass --cpus with the others (scripts/bench-store.sh does both).")
+        }
 
         /// The server's limits, measured against reference sessions made (and removed) for this measurement.
         func measureLimits() throws -> StoreReference.Limits {
@@ -185,6 +191,14 @@ enum BenchStoreCommands {
     static func cpuText(_ here: Double?, _ tool: Double?) -> String {
         guard let here else { return "" }
         return String(format: "  CPU %.0f µs/op", here) + (tool.map { String(format: " (tool %.0f)", $0) } ?? "")
+    }
+
+    /// Whether the store's server is on this machine (a loopback host or a Unix socket).
+    static func isLoopback(_ url: String) -> Bool {
+        guard let components = URLComponents(string: url) else { return false }
+        let host = (components.host ?? "").lowercased()
+        if host.isEmpty || host.hasPrefix("/") || host.hasPrefix("%2f") { return true }
+        return host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
     }
 
     static func storeKind(_ url: String) -> String {
