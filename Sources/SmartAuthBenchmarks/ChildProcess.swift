@@ -56,6 +56,15 @@ package final class ChildProcess: Sendable {
         return signal == 0 ? (raw >> 8) & 0xff : 128 + signal
     }
 
+    /// The path of the executable `name` found on `PATH`, or nil.
+    package static func find(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
+            return "\(directory)/\(name)"
+        }
+        return nil
+    }
+
     /// Runs `executable` to completion: its exit status (-1 if it could not start) and its output and errors.
     package static func run(
         _ executable: String, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,

@@ -218,14 +218,14 @@ public enum HTTPBenchmark {
     /// with `jose` and `express` on `NODE_PATH`.
     public static func missingTools(servers: [String], benchmarksDirectory: String) -> String? {
         var missing: [String] = []
-        if findExecutable("taskset") == nil { missing.append("taskset (Debian package util-linux)") }
-        if findExecutable("wrk") == nil { missing.append("wrk (Debian package wrk)") }
+        if ChildProcess.find("taskset") == nil { missing.append("taskset (Debian package util-linux)") }
+        if ChildProcess.find("wrk") == nil { missing.append("wrk (Debian package wrk)") }
         for script in ["wrk/userinfo.lua", "wrk/refresh.lua", "node/reference.js"]
         where !FileManager.default.fileExists(atPath: benchmarksDirectory + "/" + script) {
             missing.append("\(benchmarksDirectory)/\(script)")
         }
         if servers.contains(where: { $0 != "smartauth" }) {
-            if findExecutable("node") == nil {
+            if ChildProcess.find("node") == nil {
                 missing.append("node (Debian package nodejs)")
             } else {
                 let check = runCapturing(
@@ -545,14 +545,6 @@ public enum HTTPBenchmark {
         }
         environment["NODE_ENV"] = "production"
         return environment
-    }
-
-    static func findExecutable(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for directory in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
-            return "\(directory)/\(name)"
-        }
-        return nil
     }
 
     /// Runs a tool to completion and returns its exit status and combined output.

@@ -104,7 +104,7 @@ public enum StoreReference {
         sessions: Sessions, concurrency: Int, seconds: Double
     ) -> Limits {
         var limits = Limits()
-        guard let benchmark = findTool("redis-benchmark"), let cli = findTool("redis-cli") else {
+        guard let benchmark = ChildProcess.find("redis-benchmark"), let cli = ChildProcess.find("redis-cli") else {
             limits.problems.append("redis-benchmark or redis-cli not found (Debian: apt-get install redis-tools): no limit")
             return limits
         }
@@ -124,7 +124,7 @@ public enum StoreReference {
             limits.problems.append("redis-benchmark of HGETALL failed: no limit for authenticate-stateful")
         }
 
-        let sha = runTool(cli, connection + ["SCRIPT", "LOAD", rotateSource]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let sha = ChildProcess.run(cli, connection + ["SCRIPT", "LOAD", rotateSource]).output.trimmingCharacters(in: .whitespacesAndNewlines)
         guard sha.count == 40, sha.allSatisfy(\.isHexDigit) else {
             limits.problems.append("SCRIPT LOAD of the rotate script failed (\(sha)): no limit for refresh")
             return limits
@@ -137,7 +137,7 @@ public enum StoreReference {
         // One call by hand first: it must take the rotation path.
         let probe = ["EVALSHA", sha, "1", prefix + "s:" + sessions.id(0)]
             + arguments.map { $0.replacingOccurrences(of: "__rand_int__", with: String(sessions.id(0).suffix(12))) }
-        let answer = runTool(cli, connection + ["-n", String(database)] + probe).output
+        let answer = ChildProcess.run(cli, connection + ["-n", String(database)] + probe).output
         guard answer.hasPrefix("rotated") else {
             limits.problems.append("the rotate script did not take the rotation path (\(answer.prefix(80))): no limit for refresh")
             return limits
@@ -161,7 +161,7 @@ public enum StoreReference {
         _ tool: String, _ connection: [String], _ command: [String], _ sessions: Sessions, _ concurrency: Int, _ seconds: Double
     ) -> (rate: Double, cpu: Double?)? {
         func run(_ requests: Int) -> Double? {
-            let result = runTool(
+            let result = ChildProcess.run(
                 tool, connection + ["-c", String(concurrency), "-n", String(requests), "-r", String(sessions.count), "--csv"] + command)
             guard result.status == 0 else { return nil }
             // "test","rps",… then "<command>","<rps>",…
@@ -240,15 +240,16 @@ public enum StoreReference {
             // As the store connects: its schema first on the search path, floats as shortest exact text.
             environment["PGOPTIONS"] = "-c search_path=\(schema) -c extra_float_digits=1"
             let cpuBefore = CPUTime.endedChildren
-            let result = runTool(pgbench, arguments, environment: environment)
+            let result = ChildProcess.run(pgbench, arguments, environment: environment)
             let cpu = CPUTime.endedChildren - cpuBefore
             let lines = result.output.split(separator: "\n")
             if result.status == 0, !result.output.contains("aborted"),
                 let line = lines.first(where: { $0.hasPrefix("tps = ") }),
                 let tps = Double(line.dropFirst("tps = ".count).prefix { $0.isNumber || $0 == "." })
             {
-                let processed = lines.first { $0.hasPrefix("number of transactions actually processed: ") }
-                    .flatMap { Double($0.dropFirst("number of transactions actually processed: ".count).prefix { $0.isNumber }) }
+                let processedPrefix = "number of transactions actually processed: "
+                let processed = lines.first { $0.hasPrefix(processedPrefix) }
+                    .flatMap { Double($0.dropFirst(processedPrefix.count).prefix { $0.isNumber }) }
                 limits.byOperation[operation] = Limit(
                     opsPerSecond: tps, reference: "pgbench -M prepared -c \(concurrency) -j \(min(2, concurrency)): \(what)",
                     toolCPUMicroseconds: processed.flatMap { CPUTime.microsecondsPerOperation(cpu, operations: $0) })
@@ -266,7 +267,7 @@ public enum StoreReference {
     public static func missingTools(for kind: String) -> String? {
         switch kind {
         case "redis":
-            if findTool("redis-benchmark") == nil || findTool("redis-cli") == nil {
+            if ChildProcess.find("redis-benchmark") == nil || ChildProcess.find("redis-cli") == nil {
                 return "redis-benchmark or redis-cli not found (Debian: apt-get install redis-tools): no limit"
             }
         case "postgres":
@@ -277,23 +278,11 @@ public enum StoreReference {
         return nil
     }
 
-    static func findTool(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for directory in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
-            return "\(directory)/\(name)"
-        }
-        return nil
-    }
-
     static func findPgbench() -> String? {
         let candidates = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         for version in candidates.sorted().reversed() where FileManager.default.isExecutableFile(atPath: "/usr/lib/postgresql/\(version)/bin/pgbench") {
             return "/usr/lib/postgresql/\(version)/bin/pgbench"
         }
-        return findTool("pgbench")
-    }
-
-    static func runTool(_ tool: String, _ arguments: [String], environment: [String: String]? = nil) -> (status: Int32, output: String) {
-        ChildProcess.run(tool, arguments, environment: environment ?? ProcessInfo.processInfo.environment)
+        return ChildProcess.find("pgbench")
     }
 }

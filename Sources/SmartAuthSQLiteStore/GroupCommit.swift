@@ -122,17 +122,16 @@ final class GroupCommit: Sendable {
     private func commit(_ jobs: [any Job], housekeepingAt: Date?, on connection: SQLiteConnection) -> SessionStoreError? {
         do throws(SessionStoreError) {
             // On a closed connection this throws `.unavailable` ("the SQLite store is closed").
-            try connection.execute("BEGIN IMMEDIATE")
-            for job in jobs { try Self.atSavepoint(connection) { job.attempt(connection) } }
-            if let housekeepingAt {
-                // Its failure is undone and forgotten: the writes still commit.
-                try Self.atSavepoint(connection) { (try? housekeeping(connection, housekeepingAt)) != nil }
+            try connection.transaction { () throws(SessionStoreError) in
+                for job in jobs { try Self.atSavepoint(connection) { job.attempt(connection) } }
+                if let housekeepingAt {
+                    // Its failure is undone and forgotten: the writes still commit.
+                    try Self.atSavepoint(connection) { (try? housekeeping(connection, housekeepingAt)) != nil }
+                }
             }
-            try connection.execute("COMMIT")
             committedBatches.add(1, ordering: .relaxed)
             return nil
         } catch {
-            if connection.isInTransaction { _ = try? connection.execute("ROLLBACK") }
             return error
         }
     }

@@ -79,9 +79,10 @@ enum BenchStoreCommands {
         default: store = try StoreURL.open(url)
         }
         if let warning = Measurement.buildWarning { console.printError(warning) }
-        if let cpus {
+        let cpuList = cpus?.map(String.init).joined(separator: ",")
+        if let cpus, let cpuList {
             try CPUAffinity.pinProcess(to: cpus)
-            if !json { console.print("this process and the reference tools run on CPUs \(cpus.map(String.init).joined(separator: ","))") }
+            if !json { console.print("this process and the reference tools run on CPUs \(cpuList)") }
         }
         let shared = kind == "redis" || kind == "postgres"
         var missingTools: String?
@@ -143,7 +144,7 @@ enum BenchStoreCommands {
                     if ratios[result.name] == nil { ratioOrder.append(result.name) }
                     ratios[result.name, default: []].append(result.opsPerSecond / max(limit.opsPerSecond, 1))
                 }
-                if let cpus { object["cpus"] = .string(cpus.map(String.init).joined(separator: ",")) }
+                if let cpuList { object["cpus"] = .string(cpuList) }
                 object["round"] = .number(JSONNumber(round))
                 if json {
                     console.print(JSONWriter.string(of: .object(object)))
@@ -179,7 +180,10 @@ enum BenchStoreCommands {
         if store is any RevocationFeed {
             let (p50, p99) = try blocking { try await StoreBenchmark.revocationPropagation(store: store) }
             if json {
-                console.print(#"{"bench":"revocation-propagation","store":"\#(kind)","p50_ms":\#((p50 * 1000).rounded() / 1000),"p99_ms":\#((p99 * 1000).rounded() / 1000)}"#)
+                let object: JSONObject = [
+                    "bench": .string("revocation-propagation"), "store": .string(kind), "p50_ms": .figure(p50), "p99_ms": .figure(p99),
+                ]
+                console.print(JSONWriter.string(of: .object(object)))
             } else {
                 console.print(String(format: "revocation propagation   p50 %.2f ms  p99 %.2f ms", p50, p99))
             }

@@ -19,10 +19,29 @@ final class PostgresConnection: @unchecked Sendable {
     /// The results read so far of an exchange begun with ``startPrepared(_:_:)``.
     private var exchange = Exchange()
 
-    /// The results of a nonblocking exchange, gathered as they arrive.
+    /// The results of an exchange (a command's answer), gathered as they arrive.
     private struct Exchange {
         var outcome: QueryResult?
         var failure: SessionStoreError?
+
+        /// Takes one result: the first failure wins; otherwise the last result's rows are the answer.
+        mutating func record(_ result: OpaquePointer) {
+            guard failure == nil else { return }
+            switch PQresultStatus(result) {
+            case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY: outcome = QueryResult(copying: result)
+            default: failure = PostgresConnection.error(of: result)
+            }
+        }
+    }
+
+    /// The answer of a finished exchange; an exchange without any result breaks the connection.
+    private func answer(_ exchange: Exchange) -> Result<QueryResult, SessionStoreError> {
+        if let failure = exchange.failure { return .failure(failure) }
+        guard let outcome = exchange.outcome else {
+            isBroken = true
+            return .failure(.unavailable("PostgreSQL sent no result", underlying: clientError()))
+        }
+        return .success(outcome)
     }
 
     private init(takingOwnershipOf handle: OpaquePointer) {
@@ -180,8 +199,7 @@ final class PostgresConnection: @unchecked Sendable {
             isBroken = true
             throw .unavailable("could not send a command to PostgreSQL", underlying: clientError())
         }
-        var outcome: QueryResult?
-        var failure: SessionStoreError?
+        var gathered = Exchange()
         while true {
             while PQisBusy(handle) != 0 {
                 guard waitForSocket(PQsocket(handle), events: Int16(POLLIN), until: deadline) else {
@@ -196,20 +214,10 @@ final class PostgresConnection: @unchecked Sendable {
             }
             guard let result = PQgetResult(handle) else { break }
             defer { PQclear(result) }
-            switch PQresultStatus(result) {
-            case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-                if failure == nil { outcome = QueryResult(copying: result) }
-            default:
-                if failure == nil { failure = Self.error(of: result) }
-            }
+            gathered.record(result)
         }
         if PQstatus(handle) != CONNECTION_OK { isBroken = true }
-        if let failure { throw failure }
-        guard let outcome else {
-            isBroken = true
-            throw .unavailable("PostgreSQL sent no result", underlying: clientError())
-        }
-        return outcome
+        return try answer(gathered).get()
     }
 
     // MARK: - Exchanges without waiting (the completion poller)
@@ -281,20 +289,10 @@ final class PostgresConnection: @unchecked Sendable {
                 if PQsetnonblocking(handle, 0) != 0 || PQstatus(handle) != CONNECTION_OK { isBroken = true }
                 let finished = exchange
                 exchange = Exchange()
-                if let failure = finished.failure { return .finished(.failure(failure)) }
-                guard let outcome = finished.outcome else {
-                    isBroken = true
-                    return .finished(.failure(.unavailable("PostgreSQL sent no result", underlying: clientError())))
-                }
-                return .finished(.success(outcome))
+                return .finished(answer(finished))
             }
             defer { PQclear(result) }
-            switch PQresultStatus(result) {
-            case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-                if exchange.failure == nil { exchange.outcome = QueryResult(copying: result) }
-            default:
-                if exchange.failure == nil { exchange.failure = Self.error(of: result) }
-            }
+            exchange.record(result)
         }
         return .waiting(writable: false)
     }
